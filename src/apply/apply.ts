@@ -1,0 +1,57 @@
+import { HOST, type Location } from '../plan/types.js';
+import type { Change } from '../diff/diff.js';
+import type { LiveState } from '../live/read.js';
+import { CommandFailedError, mapLimit, type Runner } from '../runner.js';
+import { buildScripts } from './batches.js';
+
+/** Writes are serialized by the kernel's RTNL lock; a little parallelism hides process start-up. */
+const WRITE_CONCURRENCY = 4;
+
+export interface ApplyReport {
+  /** Number of ip (and sysctl) processes run. */
+  readonly processes: number;
+  /** Number of batch lines sent. */
+  readonly commands: number;
+}
+
+const batchArgv = (l: Location, force = false) =>
+  l === HOST ? ['ip', ...(force ? ['-force'] : []), '-batch', '-'] : ['ip', '-n', l, ...(force ? ['-force'] : []), '-batch', '-'];
+
+/** Lines ip reports for objects that are already gone: a delete that found nothing to delete. */
+const ALREADY_GONE = /Cannot find device|No such process|No such file or directory|Cannot assign requested address|does not exist/u;
+
+/**
+ * Applies changes to the kernel in stages (see batches.ts): deletes per location, one host batch
+ * (namespaces and veths), configuration per location, then sysctls.
+ * Throws CommandFailedError at the first stage that fails.
+ */
+export async function applyChanges(runner: Runner, key: string, changes: readonly Change[], live: LiveState): Promise<ApplyReport> {
+  const s = buildScripts(key, changes, live);
+  let processes = 0;
+  let commands = 0;
+  const run = async (argv: string[], lines: string[], tolerateGone = false) => {
+    processes++;
+    commands += lines.length;
+    const input = `${lines.join('\n')}\n`;
+    const r = await runner.run(argv, input);
+    if (r.code === 0) return;
+    if (tolerateGone) {
+      const errors = r.stderr.split('\n').filter((l) => l.trim() && !/^Command failed -:\d+$/u.test(l.trim()));
+      if (errors.every((l) => ALREADY_GONE.test(l))) return;
+    }
+    throw new CommandFailedError(argv, r.code, r.stderr, input);
+  };
+  // Deletes run with -force so that one object already gone does not stop the rest; anything
+  // else that fails is an error, and the verification read catches what remains.
+  await mapLimit(s.deletes, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location, true), x.lines, true));
+  if (s.host.length) await run(batchArgv(HOST), s.host);
+  await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location), x.lines));
+  await mapLimit([...s.sysctls], WRITE_CONCURRENCY, async ([ns, kv]) => {
+    processes++;
+    commands += kv.length;
+    const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...kv];
+    const r = await runner.run(argv);
+    if (r.code !== 0) throw new CommandFailedError(argv, r.code, r.stderr);
+  });
+  return { processes, commands };
+}

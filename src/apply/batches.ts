@@ -1,0 +1,167 @@
+/**
+ * Changes -> `ip -batch` scripts. Pure: it only builds text; apply.ts runs it.
+ *
+ * Stages, each a set of batches that may run in parallel across locations:
+ *  0. per location: deletes (routes, addresses, links), skipping what a namespace deletion removes;
+ *  1. host: `netns del`, `netns add`, host bridges, and every veth created straight into its namespaces;
+ *  2. per location: namespace-local bridges, link settings (marker, mtu, mac, master, up), `lo`,
+ *     address adds, route replaces;
+ *  3. sysctls, one `ip netns exec NS sysctl -w …` per namespace that needs any.
+ */
+import {
+  HOST,
+  ROUTE_PROTO,
+  loc,
+  ownerMarker,
+  type AddressResource,
+  type Location,
+  type NamespaceResource,
+  type RouteResource,
+  type VethResource,
+} from '../plan/types.js';
+import type { Change } from '../diff/diff.js';
+import type { LiveState } from '../live/read.js';
+
+export interface Script {
+  readonly location: Location;
+  readonly lines: string[];
+}
+
+export interface ApplyScripts {
+  readonly deletes: Script[];
+  readonly host: string[];
+  readonly configure: Script[];
+  /** Namespace -> `key=value` assignments. */
+  readonly sysctls: Map<string, string[]>;
+}
+
+class Scripts {
+  private readonly byLoc = new Map<Location, string[]>();
+  at(l: Location): string[] {
+    return this.byLoc.get(l) ?? this.byLoc.set(l, []).get(l)!;
+  }
+  list(): Script[] {
+    return [...this.byLoc].filter(([, lines]) => lines.length > 0).map(([location, lines]) => ({ location, lines }));
+  }
+}
+
+/** `default` is spelled as an explicit zero prefix so the family is never guessed by ip. */
+const routeDest = (r: RouteResource) => (r.destination === 'default' ? (r.family === 6 ? '::/0' : '0.0.0.0/0') : r.destination);
+
+function routeArgs(r: RouteResource): string {
+  const parts = [routeDest(r)];
+  if (r.via) parts.push('via', r.via);
+  if (r.device) parts.push('dev', r.device);
+  if (r.metric !== undefined) parts.push('metric', String(r.metric));
+  return parts.join(' ');
+}
+
+export function buildScripts(key: string, changes: readonly Change[], live: LiveState): ApplyScripts {
+  const marker = ownerMarker(key);
+  const deletes = new Scripts();
+  const configure = new Scripts();
+  const host: string[] = [];
+  const sysctls = new Map<string, string[]>();
+
+  const removed = (c: Change) => (c.action === 'delete' || c.action === 'replace' ? c.prior : undefined);
+  const added = (c: Change) => (c.action !== 'delete' ? c.desired : undefined);
+
+  const goneNamespaces = new Set(changes.filter((c) => c.type === 'namespace' && c.action === 'delete').map((c) => (c.prior as NamespaceResource).name));
+  const liveLink = (l: Location, name: string) => live.locations.get(l)?.links.get(name);
+  const survives = (l: Location) => l === HOST || !goneNamespaces.has(l);
+
+  // Stage 0: deletes, most dependent first (the diff already orders them routes -> namespaces).
+  const goneDevices = new Set<string>();
+  for (const c of changes) {
+    const p = removed(c);
+    if (!p) continue;
+    switch (p.type) {
+      case 'route':
+        if (survives(loc(p.namespace))) {
+          deletes.at(loc(p.namespace)).push(`route del ${routeDest(p)}${p.namespace === undefined ? ` proto ${ROUTE_PROTO}` : ''}`);
+        }
+        break;
+      case 'address':
+        if (survives(loc(p.namespace)) && !goneDevices.has(`${loc(p.namespace)}|${p.device}`)) {
+          deletes.at(loc(p.namespace)).push(`addr del ${p.address} dev ${p.device}`);
+        }
+        break;
+      case 'bridge':
+        if (survives(loc(p.namespace)) && liveLink(loc(p.namespace), p.name)) deletes.at(loc(p.namespace)).push(`link del dev ${p.name}`);
+        break;
+      case 'veth': {
+        // Deleting one end removes its peer; pick an end that is live and not going with its namespace.
+        const end = [p.a, p.b].find((e) => survives(loc(e.namespace)) && liveLink(loc(e.namespace), e.name));
+        if (end) deletes.at(loc(end.namespace)).push(`link del dev ${end.name}`);
+        break;
+      }
+      case 'namespace':
+        host.push(`netns del ${p.name}`);
+        break;
+    }
+  }
+  // Addresses of links deleted in the same stage go with them; drop their now-useless dels.
+  for (const c of changes) {
+    const p = removed(c);
+    if (p?.type === 'bridge') goneDevices.add(`${loc(p.namespace)}|${p.name}`);
+    if (p?.type === 'veth') for (const e of [p.a, p.b]) goneDevices.add(`${loc(e.namespace)}|${e.name}`);
+  }
+  const deleteScripts = deletes.list().map((s) => ({
+    location: s.location,
+    lines: s.lines.filter((line) => {
+      const m = /^addr del \S+ dev (\S+)$/u.exec(line);
+      return !m || !goneDevices.has(`${s.location}|${m[1]}`);
+    }),
+  })).filter((s) => s.lines.length > 0);
+
+  // Stage 1 (host) and stage 2 (per location).
+  const setLink = (l: Location, name: string, opts: { mtu?: number; mac?: string; master?: string | null; up: boolean }) => {
+    const parts = [`link set dev ${name} alias ${marker}`];
+    if (opts.mtu !== undefined) parts.push(`mtu ${opts.mtu}`);
+    if (opts.mac !== undefined) parts.push(`address ${opts.mac}`);
+    if (opts.master !== undefined) parts.push(opts.master === null ? 'nomaster' : `master ${opts.master}`);
+    parts.push(opts.up ? 'up' : 'down');
+    configure.at(l).push(parts.join(' '));
+  };
+  const bridgeAdds = new Scripts();
+  const addrs: AddressResource[] = [];
+  const routes: RouteResource[] = [];
+  for (const c of changes) {
+    const d = added(c);
+    if (!d) continue;
+    const creating = c.action === 'create' || c.action === 'replace';
+    switch (d.type) {
+      case 'namespace': {
+        if (creating) host.push(`netns add ${d.name}`);
+        configure.at(d.name).push(`link set dev lo alias ${marker} ${d.loopbackUp ? 'up' : 'down'}`);
+        const want = Object.entries(d.sysctls).filter(([k]) => creating || c.fields.some((f) => f.field === `sysctls.${k}`));
+        if (want.length) sysctls.set(d.name, want.map(([k, v]) => `${k}=${v}`));
+        break;
+      }
+      case 'bridge':
+        if (creating) (d.namespace === undefined ? host : bridgeAdds.at(d.namespace)).push(`link add name ${d.name} type bridge`);
+        setLink(loc(d.namespace), d.name, { mtu: d.mtu, mac: d.mac, up: d.up });
+        break;
+      case 'veth':
+        if (creating) host.push(vethAdd(d));
+        for (const e of [d.a, d.b]) setLink(loc(e.namespace), e.name, { mtu: d.mtu, mac: e.mac, master: e.master ?? (creating ? undefined : null), up: d.up });
+        break;
+      case 'address':
+        addrs.push(d);
+        break;
+      case 'route':
+        routes.push(d);
+        break;
+    }
+  }
+  for (const a of addrs) configure.at(loc(a.namespace)).push(`addr add ${a.address} dev ${a.device}${a.address.includes(':') ? ' nodad' : ''}`);
+  for (const r of routes) configure.at(loc(r.namespace)).push(`route replace ${routeArgs(r)} proto ${ROUTE_PROTO}`);
+  const configureScripts = configure.list().map((s) => ({ location: s.location, lines: [...bridgeAdds.at(s.location), ...s.lines] }));
+  return { deletes: deleteScripts, host, configure: configureScripts, sysctls };
+}
+
+/** Equivalent to: `ip link add A netns X type veth peer name B netns Y` (host ends omit netns). */
+function vethAdd(v: VethResource): string {
+  const end = (e: VethResource['a']) => (e.namespace === undefined ? e.name : `${e.name} netns ${e.namespace}`);
+  return `link add name ${end(v.a)} type veth peer name ${end(v.b)}`;
+}

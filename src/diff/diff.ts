@@ -1,0 +1,367 @@
+/**
+ * The pure diff: (desired, live, prior) -> changes. No I/O.
+ *
+ * - desired: the plan's resources.
+ * - live: what the kernel has (from the reader).
+ * - prior: what the lab's state file says it owns (last applied, plus anything an interrupted
+ *   apply may have created).
+ *
+ * Ownership decides what may be touched: a link is the lab's when its ifalias carries the lab's
+ * marker (or, without any marker, when the state file claims it); a namespace when its `lo`
+ * carries the marker or the state file claims it; a host route when it has nslab's route
+ * protocol and the state file claims it. Anything else with a clashing name is a conflict.
+ */
+import {
+  HOST,
+  ROUTE_PROTO,
+  TYPE_ORDER,
+  describeLocation,
+  identity,
+  loc,
+  markerOwner,
+  ownerMarker,
+  type AddressResource,
+  type BridgeResource,
+  type Location,
+  type NamespaceResource,
+  type Resource,
+  type ResourceType,
+  type RouteResource,
+  type VethEnd,
+  type VethResource,
+} from '../plan/types.js';
+import type { LiveLink, LiveRoute } from '../live/parse.js';
+import type { LiveState } from '../live/read.js';
+
+export type Action = 'create' | 'update' | 'replace' | 'delete';
+
+export interface FieldChange {
+  readonly field: string;
+  readonly from?: unknown;
+  readonly to?: unknown;
+}
+
+export interface Change {
+  /** The resource id, or `drift:…` for an undeclared object found on something the lab owns. */
+  readonly id: string;
+  readonly type: ResourceType;
+  readonly action: Action;
+  readonly path: string;
+  /** What to create or update to (create, update, replace). */
+  readonly desired?: Resource;
+  /** What to remove (delete, and the old half of replace). */
+  readonly prior?: Resource;
+  readonly fields: FieldChange[];
+  readonly reason: string;
+}
+
+export interface Conflict {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface DiffResult {
+  readonly changes: Change[];
+  readonly conflicts: Conflict[];
+}
+
+export interface PriorResource {
+  readonly id: string;
+  readonly resource: Resource;
+}
+
+export interface DiffInput {
+  /** The lab key (prefix + name): markers name it. */
+  readonly key: string;
+  readonly desired: Record<string, Resource>;
+  readonly live: LiveState;
+  readonly prior: readonly PriorResource[];
+}
+
+const isLinkLocal = (a: string) => /^fe[89ab][0-9a-f]:/u.test(a);
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1/8', '::1/128']);
+
+export function diff(input: DiffInput): DiffResult {
+  return new Differ(input).run();
+}
+
+class Differ {
+  private readonly marker: string;
+  private readonly changes: Change[] = [];
+  private readonly conflicts: Conflict[] = [];
+  private readonly priorIdentities = new Set<string>();
+  /** Namespaces that will be created: everything inside them is created too. */
+  private readonly newLocations = new Set<Location>();
+  /** Devices (`loc|name`) created or re-created by this plan: their addresses and routes go with them. */
+  private readonly newDevices = new Set<string>();
+  /** Links (`loc|name`) that the lab owns in the kernel and keeps. */
+  private readonly keptLinks = new Map<string, { path: string; link: LiveLink }>();
+
+  constructor(private readonly input: DiffInput) {
+    this.marker = ownerMarker(input.key);
+    for (const p of input.prior) this.priorIdentities.add(identity(p.resource));
+  }
+
+  run(): DiffResult {
+    const desired = Object.entries(this.input.desired);
+    const byType = (t: ResourceType) => desired.filter(([, r]) => r.type === t);
+    for (const [id, r] of byType('namespace')) this.namespace(id, r as NamespaceResource);
+    for (const [id, r] of byType('bridge')) this.bridge(id, r as BridgeResource);
+    for (const [id, r] of byType('veth')) this.veth(id, r as VethResource);
+    for (const [id, r] of byType('address')) this.address(id, r as AddressResource);
+    for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
+    this.retired();
+    this.drift();
+    const sorted = [...this.changes].sort((x, y) => {
+      const dx = x.action === 'delete' ? 0 : 1;
+      const dy = y.action === 'delete' ? 0 : 1;
+      if (dx !== dy) return dx - dy;
+      const rx = dx === 0 ? -TYPE_ORDER.indexOf(x.type) : TYPE_ORDER.indexOf(x.type);
+      const ry = dy === 0 ? -TYPE_ORDER.indexOf(y.type) : TYPE_ORDER.indexOf(y.type);
+      return rx - ry || x.path.localeCompare(y.path) || x.id.localeCompare(y.id);
+    });
+    return { changes: sorted, conflicts: this.conflicts };
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private link(l: Location, name: string): LiveLink | undefined {
+    return this.input.live.locations.get(l)?.links.get(name);
+  }
+
+  private locationExists(l: Location): boolean {
+    return l === HOST || (this.input.live.namespaces.has(l) && !this.newLocations.has(l));
+  }
+
+  private priorClaimsLink(l: Location, name: string): boolean {
+    return this.input.prior.some(({ resource: r }) =>
+      (r.type === 'bridge' && loc(r.namespace) === l && r.name === name) ||
+      (r.type === 'veth' && [r.a, r.b].some((e) => loc(e.namespace) === l && e.name === name)));
+  }
+
+  /** undefined when the lab owns the live link; otherwise the conflict message. */
+  private linkConflict(l: Location, link: LiveLink): string | undefined {
+    const owner = markerOwner(link.alias);
+    if (owner === this.input.key) return undefined;
+    if (owner === undefined && link.alias === undefined && this.priorClaimsLink(l, link.name)) return undefined;
+    const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab lab "${owner}"`;
+    return `interface "${link.name}" already exists in ${describeLocation(l)} and is ${whose}; nslab leaves it alone`;
+  }
+
+  private add(c: Change): void {
+    this.changes.push(c);
+  }
+
+  private reasonForMissing(r: Resource): string {
+    return this.priorIdentities.has(identity(r)) ? 'missing from the kernel (removed out of band)' : 'declared in the lab, not in the kernel';
+  }
+
+  // ---- desired resources ---------------------------------------------------------------------
+
+  private namespace(id: string, r: NamespaceResource): void {
+    const lo = this.link(r.name, 'lo');
+    if (!this.input.live.namespaces.has(r.name)) {
+      this.newLocations.add(r.name);
+      this.add({ id, type: 'namespace', action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
+      return;
+    }
+    const owner = markerOwner(lo?.alias);
+    const owned = owner === this.input.key || (owner === undefined && this.priorIdentities.has(identity(r)));
+    if (!owned) {
+      const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab lab "${owner}"`;
+      this.conflicts.push({ path: r.path, message: `namespace "${r.name}" already exists and is ${whose}; nslab leaves it alone` });
+      return;
+    }
+    const fields: FieldChange[] = [];
+    if (lo && lo.up !== r.loopbackUp) fields.push({ field: 'loopbackUp', from: lo.up, to: r.loopbackUp });
+    if (lo && lo.alias !== this.marker) fields.push({ field: 'marker', from: lo.alias ?? null, to: this.marker });
+    const liveSysctls = this.input.live.locations.get(r.name)?.sysctls ?? {};
+    for (const [k, v] of Object.entries(r.sysctls)) {
+      if (liveSysctls[k] !== v) fields.push({ field: `sysctls.${k}`, from: liveSysctls[k] ?? null, to: v });
+    }
+    if (lo) this.keptLinks.set(`${r.name}|lo`, { path: r.path, link: lo });
+    if (fields.length) this.add({ id, type: 'namespace', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+  }
+
+  /** Field differences of one live link against what is declared for it. */
+  private linkFields(prefix: string, live: LiveLink, want: { mtu?: number; mac?: string; up: boolean; master?: string; bridgePort?: boolean }): FieldChange[] {
+    const f: FieldChange[] = [];
+    if (want.mtu !== undefined && live.mtu !== want.mtu) f.push({ field: `${prefix}mtu`, from: live.mtu, to: want.mtu });
+    if (want.mac !== undefined && live.mac !== want.mac) f.push({ field: `${prefix}mac`, from: live.mac ?? null, to: want.mac });
+    if (live.up !== want.up) f.push({ field: `${prefix}up`, from: live.up, to: want.up });
+    if (want.bridgePort && live.master !== want.master) f.push({ field: `${prefix}master`, from: live.master ?? null, to: want.master ?? null });
+    if (live.alias !== this.marker) f.push({ field: `${prefix}marker`, from: live.alias ?? null, to: this.marker });
+    return f;
+  }
+
+  private bridge(id: string, r: BridgeResource): void {
+    const l = loc(r.namespace);
+    const live = this.locationExists(l) ? this.link(l, r.name) : undefined;
+    const created = (action: Action, reason: string, fields: FieldChange[] = []) => {
+      this.newDevices.add(`${l}|${r.name}`);
+      this.add({ id, type: 'bridge', action, path: r.path, desired: r, prior: action === 'replace' ? r : undefined, fields, reason });
+    };
+    if (!live) return created('create', this.reasonForMissing(r));
+    const conflict = this.linkConflict(l, live);
+    if (conflict) return void this.conflicts.push({ path: r.path, message: conflict });
+    if (live.kind !== 'bridge') return created('replace', `"${r.name}" is a ${live.kind ?? 'device'} in the kernel, not a bridge`, [{ field: 'kind', from: live.kind ?? null, to: 'bridge' }]);
+    this.keptLinks.set(`${l}|${r.name}`, { path: r.path, link: live });
+    const fields = this.linkFields('', live, r);
+    if (fields.length) this.add({ id, type: 'bridge', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+  }
+
+  private veth(id: string, r: VethResource): void {
+    const ends = [r.a, r.b].map((e) => {
+      const l = loc(e.namespace);
+      return { end: e, l, live: this.locationExists(l) ? this.link(l, e.name) : undefined };
+    });
+    const created = (action: Action, reason: string) => {
+      for (const e of ends) this.newDevices.add(`${e.l}|${e.end.name}`);
+      this.add({ id, type: 'veth', action, path: r.path, desired: r, prior: action === 'replace' ? r : undefined, fields: [], reason });
+    };
+    if (!ends[0]!.live && !ends[1]!.live) return created('create', this.reasonForMissing(r));
+    let conflicted = false;
+    for (const e of ends) {
+      const msg = e.live && this.linkConflict(e.l, e.live);
+      if (msg) {
+        this.conflicts.push({ path: r.path, message: msg });
+        conflicted = true;
+      }
+    }
+    if (conflicted) return;
+    const [a, b] = [ends[0]!.live, ends[1]!.live];
+    if (!a || !b) return created('replace', `end "${(a ? r.b : r.a).name}" is missing from the kernel`);
+    if (a.kind !== 'veth' || b.kind !== 'veth') return created('replace', 'an end is not a veth in the kernel');
+    if (a.peerIfindex !== b.ifindex || b.peerIfindex !== a.ifindex) return created('replace', `"${r.a.name}" and "${r.b.name}" are not peers of one veth in the kernel`);
+    const fields: FieldChange[] = [];
+    for (const [which, e, live] of [['a', r.a, a], ['b', r.b, b]] as Array<[string, VethEnd, LiveLink]>) {
+      this.keptLinks.set(`${loc(e.namespace)}|${e.name}`, { path: r.path, link: live });
+      fields.push(...this.linkFields(`${which}.`, live, { mtu: r.mtu, mac: e.mac, up: r.up, master: e.master, bridgePort: true }));
+    }
+    if (fields.length) this.add({ id, type: 'veth', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+  }
+
+  private address(id: string, r: AddressResource): void {
+    const l = loc(r.namespace);
+    if (this.newLocations.has(l) || this.newDevices.has(`${l}|${r.device}`)) {
+      this.add({ id, type: 'address', action: 'create', path: r.path, desired: r, fields: [], reason: this.newLocations.has(l) ? 'its namespace is created' : 'its device is created' });
+      return;
+    }
+    const live = this.link(l, r.device);
+    if (live?.addresses.some((a) => a.address === r.address)) return;
+    this.add({ id, type: 'address', action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
+  }
+
+  private liveRoute(l: Location, family: number, destination: string): LiveRoute | undefined {
+    return this.input.live.locations.get(l)?.routes.find((x) => x.family === family && x.destination === destination && x.protocol !== 'kernel');
+  }
+
+  private route(id: string, r: RouteResource): void {
+    const l = loc(r.namespace);
+    const viaNewDevice = r.device !== undefined && this.newDevices.has(`${l}|${r.device}`);
+    const live = this.newLocations.has(l) ? undefined : this.liveRoute(l, r.family, r.destination);
+    if (!live || viaNewDevice) {
+      this.add({ id, type: 'route', action: 'create', path: r.path, desired: r, fields: [], reason: live ? 'its device is created' : this.reasonForMissing(r) });
+      return;
+    }
+    if (l === HOST && !(live.protocol === String(ROUTE_PROTO) && this.priorIdentities.has(identity(r)))) {
+      this.conflicts.push({ path: r.path, message: `route to ${r.destination} already exists in the host and is not owned by lab "${this.input.key}"; nslab leaves it alone` });
+      return;
+    }
+    const fields: FieldChange[] = [];
+    if ((live.via ?? null) !== (r.via ?? null)) fields.push({ field: 'via', from: live.via ?? null, to: r.via ?? null });
+    if (r.device !== undefined && live.device !== r.device) fields.push({ field: 'device', from: live.device ?? null, to: r.device });
+    if (r.metric !== undefined && live.metric !== r.metric) fields.push({ field: 'metric', from: live.metric ?? null, to: r.metric });
+    if (live.protocol !== String(ROUTE_PROTO)) fields.push({ field: 'protocol', from: live.protocol, to: String(ROUTE_PROTO) });
+    if (fields.length) this.add({ id, type: 'route', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+  }
+
+  // ---- what the lab owned and no longer declares -----------------------------------------------
+
+  private retired(): void {
+    const desiredIdentities = new Set(Object.values(this.input.desired).map(identity));
+    const seen = new Set<string>();
+    for (const { id, resource: p } of this.input.prior) {
+      const ident = identity(p);
+      if (desiredIdentities.has(ident) || seen.has(ident)) continue;
+      seen.add(ident);
+      if (!this.priorIsLive(p)) continue;
+      // Same id with a new identity: show the pair as one replacement.
+      const idx = this.changes.findIndex((c) => c.id === id && c.action === 'create');
+      if (idx >= 0) {
+        const c = this.changes[idx]!;
+        this.changes[idx] = { ...c, action: 'replace', prior: p, fields: fieldDiff(p, c.desired!), reason: 'changed in the lab; cannot change in place' };
+      } else {
+        this.add({ id, type: p.type, action: 'delete', path: p.path, prior: p, fields: [], reason: 'no longer declared in the lab' });
+      }
+    }
+  }
+
+  /** Whether a formerly owned object is still in the kernel and still the lab's. */
+  private priorIsLive(p: Resource): boolean {
+    switch (p.type) {
+      case 'namespace': {
+        if (!this.input.live.namespaces.has(p.name)) return false;
+        const owner = markerOwner(this.link(p.name, 'lo')?.alias);
+        return owner === undefined || owner === this.input.key;
+      }
+      case 'bridge': {
+        const live = this.link(loc(p.namespace), p.name);
+        return live !== undefined && this.linkConflict(loc(p.namespace), live) === undefined;
+      }
+      case 'veth':
+        return [p.a, p.b].some((e) => {
+          const live = this.link(loc(e.namespace), e.name);
+          return live !== undefined && live.kind === 'veth' && this.linkConflict(loc(e.namespace), live) === undefined;
+        });
+      case 'address':
+        return this.link(loc(p.namespace), p.device)?.addresses.some((a) => a.address === p.address) ?? false;
+      case 'route': {
+        const live = this.liveRoute(loc(p.namespace), p.family, p.destination);
+        return live !== undefined && (p.namespace !== undefined || live.protocol === String(ROUTE_PROTO));
+      }
+    }
+  }
+
+  // ---- undeclared objects on what the lab owns -------------------------------------------------
+
+  private drift(): void {
+    const claimed = new Set<string>([
+      ...Object.values(this.input.desired).map(identity),
+      ...this.changes.filter((c) => c.prior).map((c) => identity(c.prior!)),
+    ]);
+    for (const [key, { path, link }] of this.keptLinks) {
+      const l = key.slice(0, key.lastIndexOf('|'));
+      for (const a of link.addresses) {
+        if (isLinkLocal(a.address) || (link.name === 'lo' && LOOPBACK_ADDRESSES.has(a.address))) continue;
+        const r: AddressResource = { type: 'address', path, namespace: l === HOST ? undefined : l, device: link.name, address: a.address };
+        if (claimed.has(identity(r))) continue;
+        this.add({ id: `drift:${identity(r)}`, type: 'address', action: 'delete', path, prior: r, fields: [], reason: 'not declared in the lab (added out of band)' });
+      }
+    }
+    const nsPaths = new Map<string, string>();
+    for (const r of Object.values(this.input.desired)) if (r.type === 'namespace') nsPaths.set(r.name, r.path);
+    for (const [name, path] of nsPaths) {
+      if (this.newLocations.has(name)) continue;
+      if (this.conflicts.some((c) => c.path === path)) continue;
+      for (const rt of this.input.live.locations.get(name)?.routes ?? []) {
+        if (rt.protocol === 'kernel') continue;
+        const r: RouteResource = { type: 'route', path, namespace: name, family: rt.family, destination: rt.destination, via: rt.via, device: rt.device };
+        if (claimed.has(identity(r))) continue;
+        this.add({ id: `drift:${identity(r)}`, type: 'route', action: 'delete', path, prior: r, fields: [], reason: 'not declared in the lab (added out of band)' });
+      }
+    }
+  }
+}
+
+/** Top-level fields that differ between two resources of the same type (for replacements). */
+export function fieldDiff(from: Resource, to: Resource): FieldChange[] {
+  const out: FieldChange[] = [];
+  const a = from as unknown as Record<string, unknown>;
+  const b = to as unknown as Record<string, unknown>;
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (k === 'path') continue;
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push({ field: k, from: a[k] ?? null, to: b[k] ?? null });
+  }
+  return out;
+}

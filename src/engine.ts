@@ -1,0 +1,153 @@
+/**
+ * The engine: plan / apply / destroy of one lab, from a plan document and the lab's state.
+ * It never imports a construct: the plan JSON is its only input.
+ */
+import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resource } from './plan/types.js';
+import { diff, type Change, type DiffResult, type PriorResource } from './diff/diff.js';
+import { renderChange, renderConflicts } from './diff/render.js';
+import { readLive, type LiveState } from './live/read.js';
+import { applyChanges, type ApplyReport } from './apply/apply.js';
+import { lockLab, priorOf, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
+import { execaRunner, type Runner } from './runner.js';
+
+export interface EngineOptions {
+  readonly runner?: Runner;
+  /** Default: env NSLAB_STATE_DIR, else /var/lib/nslab. */
+  readonly stateDir?: string;
+  /** How long to wait for another process holding the lab's lock (ms). Default 0. */
+  readonly lockTimeoutMs?: number;
+}
+
+/** Foreign objects in the way, or a verification that failed: a user-facing error. */
+export class EngineError extends Error {
+  override name = 'EngineError';
+}
+
+export interface LabPlan {
+  readonly lab: string;
+  readonly key: string;
+  readonly plan: PlanDocument;
+  readonly state: LabState | undefined;
+  readonly live: LiveState;
+  readonly result: DiffResult;
+}
+
+const resolve = (o: EngineOptions) => ({ runner: o.runner ?? execaRunner, dir: o.stateDir ?? stateDir(), lockTimeoutMs: o.lockTimeoutMs ?? 0 });
+
+/** Every location the lab's objects live in (host included when anything is there). */
+function locationsOf(resources: Iterable<Resource>): Set<Location> {
+  const out = new Set<Location>();
+  for (const r of resources) {
+    if (r.type === 'namespace') out.add(r.name);
+    else if (r.type === 'veth') {
+      out.add(loc(r.a.namespace));
+      out.add(loc(r.b.namespace));
+    } else out.add(loc(r.namespace));
+  }
+  return out;
+}
+
+async function readFor(runner: Runner, desired: Record<string, Resource>, prior: readonly PriorResource[]): Promise<LiveState> {
+  const all = [...Object.values(desired), ...prior.map((p) => p.resource)];
+  const sysctls = new Map<Location, string[]>();
+  for (const r of Object.values(desired)) {
+    if (r.type === 'namespace' && Object.keys(r.sysctls).length) sysctls.set(r.name, Object.keys(r.sysctls).sort());
+  }
+  return readLive(runner, { locations: locationsOf(all), sysctls });
+}
+
+/** Reads the kernel and diffs it against the plan. Changes nothing. */
+export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Promise<LabPlan> {
+  const { runner, dir } = resolve(opts);
+  const key = labKey(plan);
+  const state = readState(dir, key);
+  const prior = priorOf(state);
+  const live = await readFor(runner, plan.resources, prior);
+  return { lab: plan.lab, key, plan, state, live, result: diff({ key, desired: plan.resources, live, prior }) };
+}
+
+export interface ApplyResult {
+  readonly changes: Change[];
+  readonly report: ApplyReport;
+  readonly ms: number;
+}
+
+export interface ApplyOptions extends EngineOptions {
+  /** Called with the plan before anything changes; return false to stop. */
+  readonly confirm?: (plan: LabPlan) => Promise<boolean> | boolean;
+}
+
+/**
+ * Makes the kernel match the plan: lock, read, diff, apply the difference, read again and check
+ * that nothing differs, record the new state. Conflicts with foreign objects stop it before any
+ * change. Returns undefined when `confirm` declined.
+ */
+export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Promise<ApplyResult | undefined> {
+  const { runner, dir, lockTimeoutMs } = resolve(opts);
+  const started = Date.now();
+  const release = await lockLab(dir, labKey(plan), lockTimeoutMs);
+  try {
+    const p = await planLab(plan, opts);
+    if (p.result.conflicts.length) throw new EngineError(renderConflicts(p.result.conflicts));
+    if (opts.confirm && p.result.changes.length && !(await opts.confirm(p))) return undefined;
+    const base = { version: 1 as const, lab: plan.lab, prefix: plan.prefix, key: p.key };
+    const owned = { ...(p.state?.resources ?? {}) };
+    if (p.result.changes.length === 0) {
+      if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) writeState(dir, { ...base, resources: plan.resources });
+      return { changes: [], report: { processes: 0, commands: 0 }, ms: Date.now() - started };
+    }
+    // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
+    writeState(dir, { ...base, resources: owned, pending: { ...(p.state?.pending ?? {}), ...plan.resources } });
+    const report = await applyChanges(runner, p.key, p.result.changes, p.live);
+    await verify(runner, p, plan.resources);
+    writeState(dir, { ...base, resources: plan.resources });
+    return { changes: p.result.changes, report, ms: Date.now() - started };
+  } finally {
+    release();
+  }
+}
+
+async function verify(runner: Runner, p: LabPlan, desired: Record<string, Resource>): Promise<void> {
+  const prior = [...priorOf(p.state), ...Object.entries(desired).map(([id, resource]) => ({ id, resource }))];
+  const live = await readFor(runner, desired, prior);
+  const left = diff({ key: p.key, desired, live, prior });
+  const problems = [...left.changes.map(renderChange), ...left.conflicts.map((c) => `[${c.path}] ${c.message}`)];
+  if (problems.length) {
+    throw new EngineError(`after apply, the kernel still differs from lab ${p.key}:\n${problems.join('\n')}`);
+  }
+}
+
+/** A plan with no resources: what destroy makes the kernel match. */
+export function emptyPlan(lab: string, prefix: string): PlanDocument {
+  return { version: PLAN_VERSION, lab, prefix, resources: {} };
+}
+
+export interface DestroyOptions extends EngineOptions {
+  readonly confirm?: (plan: LabPlan) => Promise<boolean> | boolean;
+}
+
+/**
+ * Removes everything the lab owns, from its state file (the lab's code is not needed).
+ * Returns undefined when there is no state for the lab or `confirm` declined.
+ */
+export async function destroyLab(key: string, opts: DestroyOptions = {}): Promise<ApplyResult | undefined> {
+  const { runner, dir, lockTimeoutMs } = resolve(opts);
+  const started = Date.now();
+  const release = await lockLab(dir, key, lockTimeoutMs);
+  try {
+    const state = readState(dir, key);
+    if (!state) return undefined;
+    const plan = emptyPlan(state.lab, state.prefix);
+    const prior = priorOf(state);
+    const live = await readFor(runner, {}, prior);
+    const result = diff({ key, desired: {}, live, prior });
+    const p: LabPlan = { lab: state.lab, key, plan, state, live, result };
+    if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
+    const report = await applyChanges(runner, key, result.changes, live);
+    await verify(runner, p, {});
+    removeState(dir, key);
+    return { changes: result.changes, report, ms: Date.now() - started };
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The plan document: the versioned JSON contract between the construct layer and the engine.
+ * Every name in a plan is the kernel's name (lab prefix already applied). A location is a
+ * namespace name, or absent for the host (root) namespace.
+ */
+
+export const PLAN_VERSION = 1;
+
+/** Route protocol number nslab marks its routes with (`ip route add … proto 213`). */
+export const ROUTE_PROTO = 213;
+
+export type ResourceType = 'namespace' | 'bridge' | 'veth' | 'address' | 'route';
+
+interface Base {
+  /** The construct path that declared the resource (for messages). */
+  readonly path: string;
+}
+
+export interface NamespaceResource extends Base {
+  readonly type: 'namespace';
+  readonly name: string;
+  /** Whether `lo` is up. */
+  readonly loopbackUp: boolean;
+  /** Sysctls set inside the namespace, e.g. `{ "net.ipv4.ip_forward": "1" }`. */
+  readonly sysctls: Record<string, string>;
+}
+
+export interface BridgeResource extends Base {
+  readonly type: 'bridge';
+  readonly namespace?: string;
+  readonly name: string;
+  readonly mtu?: number;
+  readonly mac?: string;
+  readonly up: boolean;
+}
+
+export interface VethEnd {
+  readonly namespace?: string;
+  readonly name: string;
+  /** Name of the bridge (in the same location) this end is a port of. */
+  readonly master?: string;
+  readonly mac?: string;
+}
+
+export interface VethResource extends Base {
+  readonly type: 'veth';
+  readonly a: VethEnd;
+  readonly b: VethEnd;
+  readonly mtu?: number;
+  readonly up: boolean;
+}
+
+export interface AddressResource extends Base {
+  readonly type: 'address';
+  readonly namespace?: string;
+  readonly device: string;
+  /** Canonical CIDR, e.g. `10.10.0.1/24` or `fd00::1/64`. */
+  readonly address: string;
+}
+
+export interface RouteResource extends Base {
+  readonly type: 'route';
+  readonly namespace?: string;
+  readonly family: 4 | 6;
+  /** Canonical prefix, or `default`. */
+  readonly destination: string;
+  readonly via?: string;
+  readonly device?: string;
+  readonly metric?: number;
+}
+
+export type Resource = NamespaceResource | BridgeResource | VethResource | AddressResource | RouteResource;
+
+export interface PlanDocument {
+  readonly version: typeof PLAN_VERSION;
+  /** The lab's name as declared. */
+  readonly lab: string;
+  /** Prefix put in front of every global name. */
+  readonly prefix: string;
+  /** Resources keyed by id (the construct path below the lab). */
+  readonly resources: Record<string, Resource>;
+}
+
+/** The identity of a lab on a machine: its state file, lock and kernel markers use this. */
+export function labKey(plan: Pick<PlanDocument, 'lab' | 'prefix'>): string {
+  return `${plan.prefix}${plan.lab}`;
+}
+
+/** The ifalias nslab sets on every link (and on `lo` of every namespace) a lab creates. */
+export function ownerMarker(key: string): string {
+  return `nslab:${key}`;
+}
+
+/** The lab key a marker names, or undefined when `alias` is not an nslab marker. */
+export function markerOwner(alias: string | undefined): string | undefined {
+  return alias?.startsWith('nslab:') ? alias.slice('nslab:'.length) : undefined;
+}
+
+/** Where an object lives: `''` is the host namespace. */
+export type Location = string;
+export const HOST: Location = '';
+export const loc = (namespace: string | undefined): Location => namespace ?? HOST;
+export const describeLocation = (l: Location): string => (l === HOST ? 'the host' : `namespace "${l}"`);
+
+/**
+ * A stable identity per resource: two resources with the same identity are the same kernel
+ * object. A change of identity under the same id is a replacement.
+ */
+export function identity(r: Resource): string {
+  switch (r.type) {
+    case 'namespace':
+      return `namespace ${r.name}`;
+    case 'bridge':
+      return `link ${loc(r.namespace)}/${r.name}`;
+    case 'veth':
+      return `veth ${loc(r.a.namespace)}/${r.a.name} ${loc(r.b.namespace)}/${r.b.name}`;
+    case 'address':
+      return `address ${loc(r.namespace)}/${r.device}/${r.address}`;
+    case 'route':
+      return `route ${loc(r.namespace)}/${r.family}/${r.destination}`;
+  }
+}
+
+/** Order in which resource types are created; deletes run in the reverse order. */
+export const TYPE_ORDER: ResourceType[] = ['namespace', 'bridge', 'veth', 'address', 'route'];
+
+/** JSON with sorted keys and two-space indentation: the deterministic plan encoding. */
+export function stableStringify(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = sort(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return `${JSON.stringify(sort(value), null, 2)}\n`;
+}

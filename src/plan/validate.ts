@@ -1,0 +1,295 @@
+import {
+  PLAN_VERSION,
+  describeLocation,
+  loc,
+  type AddressResource,
+  type Location,
+  type PlanDocument,
+  type Resource,
+  type RouteResource,
+} from './types.js';
+import {
+  canonicalAddress,
+  canonicalDestination,
+  canonicalIp,
+  canonicalMac,
+  contains,
+  formatCidr,
+  hasHostBits,
+  networkOf,
+  nameProblem,
+  namespaceNameProblem,
+  parseCidr,
+  parseIp,
+} from './net.js';
+
+/** A plan that cannot be applied: every problem found, each naming its construct path. */
+export class PlanError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'PlanError';
+  }
+}
+
+const MTU_MIN = 68;
+const MTU_MAX = 65535;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks a plan document (from synth or from a JSON file) and returns it in canonical form.
+ * All problems are collected; if there is any, a PlanError lists them all.
+ */
+export function loadPlan(input: unknown): PlanDocument {
+  const problems: string[] = [];
+  if (!isObj(input)) throw new PlanError(['plan: not a JSON object']);
+  if (input.version !== PLAN_VERSION) {
+    throw new PlanError([`plan: unsupported version ${JSON.stringify(input.version)} (this nslab reads version ${PLAN_VERSION})`]);
+  }
+  const lab = input.lab;
+  const prefix = input.prefix ?? '';
+  if (typeof lab !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/u.test(lab)) {
+    problems.push(`plan: lab name ${JSON.stringify(lab)} must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit`);
+  }
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.-]{0,12}$/u.test(prefix)) {
+    problems.push(`plan: prefix ${JSON.stringify(prefix)} must be at most 12 letters, digits, "_", "." or "-"`);
+  }
+  if (!isObj(input.resources)) problems.push('plan: "resources" must be an object');
+  if (problems.length) throw new PlanError(problems);
+
+  const resources: Record<string, Resource> = {};
+  for (const [id, raw] of Object.entries(input.resources as Obj)) {
+    const r = normalizeResource(id, raw, problems);
+    if (r) resources[id] = r;
+  }
+  const plan: PlanDocument = { version: PLAN_VERSION, lab: lab as string, prefix: prefix as string, resources };
+  problems.push(...checkReferences(plan));
+  if (problems.length) throw new PlanError(problems);
+  return plan;
+}
+
+function normalizeResource(id: string, raw: unknown, problems: string[]): Resource | undefined {
+  if (!isObj(raw)) {
+    problems.push(`[${id}] resource is not an object`);
+    return undefined;
+  }
+  const path = typeof raw.path === 'string' && raw.path ? raw.path : id;
+  const at = `[${path}]`;
+  const before = problems.length;
+  const str = (v: unknown, what: string, required = true): string | undefined => {
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string') {
+      problems.push(`${at} ${what} must be a string`);
+      return undefined;
+    }
+    return v;
+  };
+  const ifname = (v: unknown, what: string): string => {
+    const s = str(v, what);
+    if (s === undefined) return '';
+    const p = nameProblem(s, what);
+    if (p) problems.push(`${at} ${p}`);
+    return s;
+  };
+  const nsRef = (v: unknown): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    return str(v, 'namespace');
+  };
+  const mtu = (v: unknown): number | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < MTU_MIN || v > MTU_MAX) {
+      problems.push(`${at} MTU ${JSON.stringify(v)} is not an integer from ${MTU_MIN} to ${MTU_MAX}`);
+      return undefined;
+    }
+    return v;
+  };
+  const mac = (v: unknown): string | undefined => {
+    if (v === undefined) return undefined;
+    const m = typeof v === 'string' ? canonicalMac(v) : undefined;
+    if (!m) problems.push(`${at} MAC address ${JSON.stringify(v)} is not of the form aa:bb:cc:dd:ee:ff`);
+    else if (parseInt(m.slice(0, 2), 16) & 1) problems.push(`${at} MAC address "${m}" is a multicast address`);
+    return m;
+  };
+  const bool = (v: unknown, what: string, dflt: boolean): boolean => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'boolean') problems.push(`${at} ${what} must be true or false`);
+    return v === true;
+  };
+
+  let r: Resource | undefined;
+  switch (raw.type) {
+    case 'namespace': {
+      const name = str(raw.name, 'namespace name') ?? '';
+      const p = namespaceNameProblem(name);
+      if (p) problems.push(`${at} ${p}`);
+      const sysctls: Record<string, string> = {};
+      if (raw.sysctls !== undefined && !isObj(raw.sysctls)) problems.push(`${at} sysctls must be an object`);
+      for (const [k, v] of Object.entries(isObj(raw.sysctls) ? raw.sysctls : {})) {
+        if (!/^net\.[a-z0-9_-]+(\.[a-z0-9_-]+)+$/u.test(k)) {
+          problems.push(`${at} sysctl "${k}" is not a per-namespace sysctl (net.*, dotted, lowercase)`);
+        } else if (typeof v !== 'string' && typeof v !== 'number') {
+          problems.push(`${at} sysctl "${k}" must have a string value`);
+        } else if (/[\n\r=]/u.test(String(v)) || String(v).length === 0) {
+          problems.push(`${at} sysctl "${k}" has an invalid value ${JSON.stringify(v)}`);
+        } else sysctls[k] = String(v);
+      }
+      r = { type: 'namespace', path, name, loopbackUp: bool(raw.loopbackUp, 'loopbackUp', true), sysctls };
+      break;
+    }
+    case 'bridge':
+      r = {
+        type: 'bridge', path, namespace: nsRef(raw.namespace), name: ifname(raw.name, 'interface name'),
+        mtu: mtu(raw.mtu), mac: mac(raw.mac), up: bool(raw.up, 'up', true),
+      };
+      break;
+    case 'veth': {
+      const end = (v: unknown, which: string) => {
+        if (!isObj(v)) {
+          problems.push(`${at} end ${which} must be an object`);
+          return { name: '' };
+        }
+        return {
+          namespace: nsRef(v.namespace), name: ifname(v.name, 'interface name'),
+          master: str(v.master, `end ${which} master`, false), mac: mac(v.mac),
+        };
+      };
+      r = { type: 'veth', path, a: end(raw.a, 'a'), b: end(raw.b, 'b'), mtu: mtu(raw.mtu), up: bool(raw.up, 'up', true) };
+      break;
+    }
+    case 'address': {
+      const text = str(raw.address, 'address') ?? '';
+      const address = canonicalAddress(text);
+      if (text && !address) problems.push(`${at} address "${text}" is not an IPv4 or IPv6 CIDR (e.g. 10.0.0.1/24)`);
+      r = { type: 'address', path, namespace: nsRef(raw.namespace), device: ifname(raw.device, 'device name'), address: address ?? text };
+      break;
+    }
+    case 'route': {
+      const text = str(raw.destination, 'destination') ?? '';
+      const dest = canonicalDestination(text);
+      if (text && !dest) problems.push(`${at} destination "${text}" is not a CIDR or "default"`);
+      else if (dest && dest.destination !== 'default' && hasHostBits(parseCidr(text)!)) {
+        problems.push(`${at} destination "${text}" has host bits set (did you mean ${formatCidr(networkOf(parseCidr(text)!))}?)`);
+      }
+      const viaText = str(raw.via, 'via', false);
+      const via = viaText === undefined ? undefined : canonicalIp(viaText);
+      if (viaText !== undefined && !via) problems.push(`${at} gateway "${viaText}" is not an IP address`);
+      const device = raw.device === undefined ? undefined : ifname(raw.device, 'device name');
+      const family = (dest?.family ?? (via ? parseIp(via)!.family : undefined) ?? (raw.family === 6 ? 6 : 4)) as 4 | 6;
+      if (via && parseIp(via)!.family !== family) problems.push(`${at} gateway ${via} is not of the destination's address family`);
+      if (!via && !device) problems.push(`${at} route to ${text} needs a gateway (via) or a device`);
+      let metric: number | undefined;
+      if (raw.metric !== undefined) {
+        if (typeof raw.metric !== 'number' || !Number.isInteger(raw.metric) || raw.metric < 0 || raw.metric > 0xffffffff) {
+          problems.push(`${at} metric ${JSON.stringify(raw.metric)} is not an integer from 0 to 4294967295`);
+        } else metric = raw.metric;
+      }
+      r = { type: 'route', path, namespace: nsRef(raw.namespace), family, destination: dest?.destination ?? text, via, device, metric };
+      break;
+    }
+    default:
+      problems.push(`${at} unknown resource type ${JSON.stringify(raw.type)}`);
+  }
+  return problems.length === before ? r : undefined;
+}
+
+/** Cross-resource checks: references, duplicates, MTU agreement, gateways on connected subnets. */
+export function checkReferences(plan: PlanDocument): string[] {
+  const problems: string[] = [];
+  const namespaces = new Map<string, string>();
+  for (const r of Object.values(plan.resources)) {
+    if (r.type !== 'namespace') continue;
+    const prior = namespaces.get(r.name);
+    if (prior) problems.push(`[${r.path}] namespace name "${r.name}" is also used by ${prior}`);
+    else namespaces.set(r.name, r.path);
+  }
+  const inLab = (ns: string | undefined, path: string) => {
+    if (ns !== undefined && !namespaces.has(ns)) {
+      problems.push(`[${path}] namespace "${ns}" is not declared in lab "${plan.lab}"`);
+      return false;
+    }
+    return true;
+  };
+
+  // Devices per location: name -> { path, kind, mtu }.
+  interface Dev { path: string; kind: 'bridge' | 'veth' | 'loopback'; mtu?: number }
+  const devices = new Map<Location, Map<string, Dev>>();
+  const devsAt = (l: Location) => devices.get(l) ?? devices.set(l, new Map()).get(l)!;
+  for (const name of namespaces.keys()) devsAt(name).set('lo', { path: namespaces.get(name)!, kind: 'loopback' });
+  const addDevice = (ns: string | undefined, name: string, dev: Dev) => {
+    if (!inLab(ns, dev.path)) return;
+    const at = devsAt(loc(ns));
+    const prior = at.get(name);
+    if (prior) {
+      const what = prior.kind === 'loopback' ? 'the loopback device' : prior.path;
+      problems.push(`[${dev.path}] interface name "${name}" in ${describeLocation(loc(ns))} is also used by ${what}`);
+    } else at.set(name, dev);
+  };
+  for (const r of Object.values(plan.resources)) {
+    if (r.type === 'bridge') addDevice(r.namespace, r.name, { path: r.path, kind: 'bridge', mtu: r.mtu });
+    if (r.type === 'veth') {
+      addDevice(r.a.namespace, r.a.name, { path: r.path, kind: 'veth', mtu: r.mtu });
+      addDevice(r.b.namespace, r.b.name, { path: r.path, kind: 'veth', mtu: r.mtu });
+    }
+  }
+  for (const r of Object.values(plan.resources)) {
+    if (r.type !== 'veth') continue;
+    for (const end of [r.a, r.b]) {
+      if (end.master === undefined) continue;
+      const br = devices.get(loc(end.namespace))?.get(end.master);
+      if (!br || br.kind !== 'bridge') {
+        problems.push(`[${r.path}] end "${end.name}" is a port of "${end.master}", which is not a bridge declared in ${describeLocation(loc(end.namespace))}`);
+      } else if (br.mtu !== undefined && r.mtu !== undefined && br.mtu !== r.mtu) {
+        problems.push(`[${r.path}] MTU mismatch: link MTU ${r.mtu} but bridge "${end.master}" (${br.path}) has MTU ${br.mtu}`);
+      }
+    }
+  }
+
+  const addresses = Object.values(plan.resources).filter((r): r is AddressResource => r.type === 'address');
+  const seen = new Map<string, string>();
+  for (const a of addresses) {
+    if (!inLab(a.namespace, a.path)) continue;
+    if (!devices.get(loc(a.namespace))?.has(a.device)) {
+      problems.push(`[${a.path}] address ${a.address} is on device "${a.device}", which is not declared in ${describeLocation(loc(a.namespace))}`);
+    }
+    const ip = a.address.replace(/\/.*$/u, '');
+    const key = `${loc(a.namespace)} ${ip}`;
+    const prior = seen.get(key);
+    if (prior) problems.push(`[${a.path}] address ${ip} is also assigned by ${prior} in ${describeLocation(loc(a.namespace))}`);
+    else seen.set(key, a.path);
+  }
+
+  const routes = new Map<string, string>();
+  for (const r of Object.values(plan.resources)) {
+    if (r.type !== 'route') continue;
+    if (!inLab(r.namespace, r.path)) continue;
+    checkRoute(r, addresses, devices.get(loc(r.namespace)), problems);
+    const key = `${loc(r.namespace)} ${r.family} ${r.destination}`;
+    const prior = routes.get(key);
+    if (prior) problems.push(`[${r.path}] route to ${r.destination} in ${describeLocation(loc(r.namespace))} is also declared by ${prior}`);
+    else routes.set(key, r.path);
+  }
+  return problems;
+}
+
+function checkRoute(r: RouteResource, addresses: AddressResource[], devs: Map<string, unknown> | undefined, problems: string[]): void {
+  const at = `[${r.path}]`;
+  if (r.namespace === undefined && r.destination === 'default') {
+    problems.push(`${at} a default route in the host namespace is not allowed: nslab never touches the host's default route`);
+  }
+  if (r.device !== undefined && !devs?.has(r.device)) {
+    problems.push(`${at} route device "${r.device}" is not declared in ${describeLocation(loc(r.namespace))}`);
+  }
+  if (r.via === undefined) return;
+  const gw = parseIp(r.via)!;
+  const connected = addresses.some((a) => {
+    if (loc(a.namespace) !== loc(r.namespace)) return false;
+    if (r.device !== undefined && a.device !== r.device) return false;
+    const c = parseCidr(a.address);
+    return c !== undefined && contains(c, gw);
+  });
+  if (!connected && r.namespace !== undefined) {
+    const where = r.device ? `device "${r.device}"` : describeLocation(loc(r.namespace));
+    problems.push(`${at} gateway ${r.via} is on no subnet connected to ${where}`);
+  }
+}
