@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+/**
+ * The nslab command. Thin: argument parsing, prompts and printing; the work is in the engine.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { labKey, stableStringify, type PlanDocument } from '../plan/types.js';
+import type { PlanError } from '../plan/validate.js';
+import { applyLab, destroyLab, planLab, type LabPlan } from '../engine.js';
+import { planJson, renderPlan, summarize, describe } from '../diff/render.js';
+import { listStates, readState, stateDir } from '../state/state.js';
+import { loadLabFile } from './load.js';
+
+const USAGE = `usage: nslab <command> [options]
+
+commands:
+  synth FILE [--out DIR]                      write the plan(s) a lab file defines (default DIR: nslab.out)
+  plan FILE [--json] [--detailed-exitcode]    show what apply would change
+  apply FILE [--auto-approve]                 make the kernel match the lab
+  destroy FILE | --lab NAME [--auto-approve]  remove everything the lab owns
+  show [--lab NAME] [--json]                  what the labs own now, with drift marked
+
+FILE is a TypeScript or JavaScript lab file, or a synthesized plan JSON.
+common options:
+  --lab NAME          act on one lab of the file (its name, or prefix+name)
+  --lock-timeout SEC  wait this long for a lab locked by another nslab (default 0)
+  --debug             print stack traces
+environment: NSLAB_STATE_DIR (default /var/lib/nslab)`;
+
+class UsageError extends Error {}
+
+interface Flags {
+  json?: boolean;
+  'detailed-exitcode'?: boolean;
+  'auto-approve'?: boolean;
+  lab?: string;
+  out?: string;
+  'lock-timeout'?: string;
+  debug?: boolean;
+  help?: boolean;
+}
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function requireRoot(): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new UsageError('nslab must run as root: it reads and changes network namespaces (CAP_SYS_ADMIN, CAP_NET_ADMIN)');
+  }
+}
+
+async function plansOf(file: string | undefined, flags: Flags): Promise<PlanDocument[]> {
+  if (!file) throw new UsageError('missing FILE (a lab .ts/.js file or a plan .json)');
+  const plans = await loadLabFile(file);
+  if (!flags.lab) return plans;
+  const chosen = plans.filter((p) => p.lab === flags.lab || labKey(p) === flags.lab);
+  if (chosen.length === 0) throw new UsageError(`${file} has no lab "${flags.lab}" (it has: ${plans.map((p) => p.lab).join(', ')})`);
+  return chosen;
+}
+
+async function confirm(question: string, autoApprove: boolean | undefined): Promise<boolean> {
+  if (autoApprove) return true;
+  if (!process.stdin.isTTY) throw new UsageError('not a terminal: pass --auto-approve to apply without confirmation');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^(y|yes)$/iu.test((await rl.question(`${question} Only "yes" will be accepted: `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0 });
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function cmdSynth(file: string | undefined, flags: Flags): Promise<number> {
+  const plans = await plansOf(file, flags);
+  const dir = flags.out ?? 'nslab.out';
+  mkdirSync(dir, { recursive: true });
+  for (const p of plans) {
+    const path = join(dir, `${labKey(p)}.plan.json`);
+    writeFileSync(path, stableStringify(p));
+    out(`wrote ${path}`);
+  }
+  return 0;
+}
+
+async function cmdPlan(file: string | undefined, flags: Flags): Promise<number> {
+  const plans = await plansOf(file, flags);
+  requireRoot();
+  const results: LabPlan[] = [];
+  for (const p of plans) results.push(await planLab(p, engineOpts(flags)));
+  if (flags.json) out(JSON.stringify(results.map((r) => planJson(r.lab, r.key, r.result)), null, 2));
+  else for (const r of results) out(renderPlan(r.key, r.result) + (r.result.conflicts.length ? `\n${conflictText(r)}` : ''));
+  if (results.some((r) => r.result.conflicts.length)) return 1;
+  const changed = results.some((r) => r.result.changes.length);
+  return flags['detailed-exitcode'] && changed ? 2 : 0;
+}
+
+const conflictText = (r: LabPlan) => r.result.conflicts.map((c) => `error: [${c.path}] ${c.message}`).join('\n');
+
+async function cmdApply(file: string | undefined, flags: Flags): Promise<number> {
+  const plans = await plansOf(file, flags);
+  requireRoot();
+  for (const p of plans) {
+    const res = await applyLab(p, {
+      ...engineOpts(flags),
+      confirm: async (lp) => {
+        out(renderPlan(lp.key, lp.result));
+        return confirm(`Apply these changes to lab ${lp.key}?`, flags['auto-approve']);
+      },
+    });
+    if (!res) {
+      out(`lab ${labKey(p)}: apply cancelled; nothing changed.`);
+      return 1;
+    }
+    out(res.changes.length === 0
+      ? `lab ${labKey(p)}: no changes; the kernel matches the lab (${seconds(res.ms)}).`
+      : `lab ${labKey(p)}: apply complete: ${summarize(res.changes).replace(/to /gu, '')} in ${seconds(res.ms)} (${res.report.processes} processes).`);
+  }
+  return 0;
+}
+
+async function cmdDestroy(file: string | undefined, flags: Flags): Promise<number> {
+  const keys = file ? (await plansOf(file, flags)).map(labKey) : flags.lab ? [flags.lab] : [];
+  if (keys.length === 0) throw new UsageError('destroy needs FILE or --lab NAME');
+  requireRoot();
+  for (const key of keys) {
+    const res = await destroyLab(key, {
+      ...engineOpts(flags),
+      confirm: async (lp) => {
+        out(renderPlan(lp.key, lp.result));
+        return confirm(`Destroy lab ${key}?`, flags['auto-approve']);
+      },
+    });
+    if (!res) {
+      out(readState(stateDir(), key) ? `lab ${key}: destroy cancelled; nothing changed.` : `lab ${key}: nothing to destroy (no state in ${stateDir()}).`);
+      continue;
+    }
+    out(`lab ${key}: destroyed: ${res.changes.length} objects removed in ${seconds(res.ms)} (${res.report.processes} processes).`);
+  }
+  return 0;
+}
+
+async function cmdShow(flags: Flags): Promise<number> {
+  requireRoot();
+  const keys = flags.lab ? [flags.lab] : listStates(stateDir());
+  const report = [];
+  for (const key of keys) {
+    const state = readState(stateDir(), key);
+    if (!state) throw new UsageError(`no lab "${key}" in ${stateDir()}`);
+    const plan: PlanDocument = { version: 1, lab: state.lab, prefix: state.prefix, resources: state.resources };
+    const r = await planLab(plan, engineOpts(flags));
+    const drift = new Map(r.result.changes.map((c) => [c.id, c]));
+    report.push({
+      lab: state.lab, key,
+      resources: Object.entries(state.resources).sort(([a], [b]) => a.localeCompare(b)).map(([id, res]) => ({
+        id, path: res.path, what: describe(res), drift: drift.get(id) ? { action: drift.get(id)!.action, reason: drift.get(id)!.reason, fields: drift.get(id)!.fields } : null,
+      })),
+      undeclared: r.result.changes.filter((c) => c.id.startsWith('drift:')).map((c) => ({ path: c.path, what: describe(c.prior!) })),
+    });
+  }
+  if (flags.json) {
+    out(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  if (report.length === 0) out(`no labs in ${stateDir()}`);
+  for (const lab of report) {
+    out(`lab ${lab.key}:`);
+    for (const r of lab.resources) out(`  ${r.drift ? '!' : ' '} ${r.what}  [${r.path}]${r.drift ? `  drift: ${r.drift.reason}${r.drift.fields.map((f) => `; ${f.field}`).join('')}` : ''}`);
+    for (const u of lab.undeclared) out(`  ! ${u.what}  [${u.path}]  drift: not declared in the lab`);
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'auto-approve': { type: 'boolean' },
+        lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' },
+        debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`nslab: ${(e as Error).message}\n${USAGE}\n`);
+    return 1;
+  }
+  const flags = parsed.values as Flags;
+  const [cmd, file, ...rest] = parsed.positionals;
+  try {
+    if (flags.help || !cmd) {
+      out(USAGE);
+      return cmd || flags.help ? 0 : 1;
+    }
+    if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    if (flags['lock-timeout'] !== undefined && !(Number(flags['lock-timeout']) >= 0)) throw new UsageError('--lock-timeout takes a number of seconds');
+    switch (cmd) {
+      case 'synth': return await cmdSynth(file, flags);
+      case 'plan': return await cmdPlan(file, flags);
+      case 'apply': return await cmdApply(file, flags);
+      case 'destroy': return await cmdDestroy(file, flags);
+      case 'show': return await cmdShow(flags);
+      default: throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
+    }
+  } catch (e) {
+    if (flags.debug) process.stderr.write(`${(e as Error).stack}\n`);
+    // A PlanError thrown inside a lab file may come from another module instance: match by shape.
+    const problems = (e as PlanError).problems;
+    if (Array.isArray(problems)) for (const p of problems) process.stderr.write(`error: ${p}\n`);
+    else process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
