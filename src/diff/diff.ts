@@ -31,6 +31,7 @@ import {
   type VethResource,
 } from '../plan/types.js';
 import type { LiveLink, LiveRoute } from '../live/parse.js';
+import { contains, parseCidr, parseIp } from '../plan/net.js';
 import type { LiveState } from '../live/read.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
@@ -112,6 +113,7 @@ class Differ {
     for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
     this.retired();
     this.drift();
+    this.routesLosingGateway();
     const sorted = [...this.changes].sort((x, y) => {
       const dx = x.action === 'delete' ? 0 : 1;
       const dy = y.action === 'delete' ? 0 : 1;
@@ -323,6 +325,10 @@ class Differ {
     }
   }
 
+  private routesLosingGateway(): void {
+    for (const c of routesThroughRemoved(this.changes, this.input.desired)) this.add(c);
+  }
+
   // ---- undeclared objects on what the lab owns -------------------------------------------------
 
   private drift(): void {
@@ -352,6 +358,24 @@ class Differ {
       }
     }
   }
+}
+
+/**
+ * Removing an address makes the kernel flush routes whose gateway was reachable through its
+ * subnet. Such routes are planned again (route replace is idempotent).
+ */
+function routesThroughRemoved(changes: Change[], desired: Record<string, Resource>): Change[] {
+  const removed = changes.flatMap((c) => (c.prior?.type === 'address' && c.action !== 'update' ? [c.prior] : []));
+  if (removed.length === 0) return [];
+  const planned = new Set(changes.filter((c) => c.desired).map((c) => c.id));
+  const out: Change[] = [];
+  for (const [id, r] of Object.entries(desired)) {
+    if (r.type !== 'route' || r.via === undefined || planned.has(id)) continue;
+    const gw = parseIp(r.via)!;
+    const hit = removed.find((a) => loc(a.namespace) === loc(r.namespace) && contains(parseCidr(a.address)!, gw));
+    if (hit) out.push({ id, type: 'route', action: 'create', path: r.path, desired: r, fields: [], reason: `the kernel drops it when ${hit.address} is removed` });
+  }
+  return out;
 }
 
 /** Top-level fields that differ between two resources of the same type (for replacements). */

@@ -1,0 +1,85 @@
+/**
+ * Support for tests on the real kernel: a skip with a printed reason when not root, random
+ * name prefixes, and a cleanup that removes everything carrying the prefix even when a test fails.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+function rootReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  try {
+    execFileSync('ip', ['-j', 'netns', 'list'], { stdio: 'pipe' });
+  } catch (e) {
+    return `ip netns does not work here: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
+const reason = rootReason();
+export const onKernel = reason === undefined;
+
+/** `describe` on a machine where namespaces can be made; otherwise skipped, saying why. */
+export function describeKernel(name: string, fn: () => void): void {
+  if (!onKernel) {
+    // eslint-disable-next-line no-console
+    console.log(`skipping "${name}": ${reason}`);
+    describe.skip(name, fn);
+    return;
+  }
+  describe(name, fn);
+}
+
+/** A random 4-character prefix: short enough for host-side names like `PPPPbr0-yellow`. */
+export function randomPrefix(): string {
+  return `t${randomBytes(2).toString('hex').slice(0, 3)}`;
+}
+
+export function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function tryIp(...args: string[]): { ok: boolean; out: string } {
+  try {
+    return { ok: true, out: ip(...args) };
+  } catch (e) {
+    return { ok: false, out: String((e as { stderr?: string }).stderr ?? e) };
+  }
+}
+
+export function namespacesWith(prefix: string): string[] {
+  const text = ip('-j', 'netns', 'list').trim();
+  return text ? (JSON.parse(text) as Array<{ name: string }>).map((n) => n.name).filter((n) => n.startsWith(prefix)) : [];
+}
+
+export function hostLinksWith(prefix: string): string[] {
+  return (JSON.parse(ip('-j', 'link', 'show')) as Array<{ ifname: string }>).map((l) => l.ifname).filter((n) => n.startsWith(prefix));
+}
+
+/** Removes every namespace and host link whose name starts with `prefix`. */
+export function sweep(prefix: string): void {
+  for (const l of hostLinksWith(prefix)) tryIp('link', 'del', 'dev', l);
+  for (const n of namespacesWith(prefix)) tryIp('netns', 'del', n);
+}
+
+/** A prefix and a state directory for one test file, swept after all its tests, pass or fail. */
+export function kernelFixture(): { prefix: string; stateDir: string } {
+  const fx = { prefix: randomPrefix(), stateDir: mkdtempSync(join(tmpdir(), 'nslab-it-')) };
+  afterAll(() => {
+    sweep(fx.prefix);
+    rmSync(fx.stateDir, { recursive: true, force: true });
+  });
+  return fx;
+}
+
+export function ping(ns: string | undefined, address: string): boolean {
+  const argv = ns === undefined ? ['ping', '-c1', '-W2', address] : ['ip', 'netns', 'exec', ns, 'ping', '-c1', '-W2', address];
+  try {
+    execFileSync(argv[0]!, argv.slice(1), { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
