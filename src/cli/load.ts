@@ -7,10 +7,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPlan, PlanError } from '../plan/validate.js';
 import type { PlanDocument } from '../plan/types.js';
+import { APPS_KEY as APPS, CAPTURE_KEY as CAPTURE } from '../synth/output.js';
 
-/** The same symbols the construct layer's App looks for (see constructs/app.ts). */
-const CAPTURE = Symbol.for('nslab.capture');
-const APPS = Symbol.for('nslab.apps');
 
 export class LoadError extends Error {
   override name = 'LoadError';

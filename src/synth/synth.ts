@@ -4,6 +4,8 @@
  *     references across labs, malformed veth ends, prop types), and
  *  2. the plan-level checks of `loadPlan()` (names, duplicates, CIDRs, references, MTUs, gateways).
  * Every problem reads `[construct path] message`; if there is any, one PlanError lists them all.
+ * A construct that fails layer 1 gets only its layer-1 messages (layer-2 ones would mostly repeat
+ * them in other words); every other construct gets both layers in the same run.
  */
 import type { IConstruct } from 'constructs';
 import { PLAN_VERSION, labKey, stableStringify, type PlanDocument } from '../plan/types.js';
@@ -46,7 +48,8 @@ export function synthesize(root: IConstruct): PlanDocument[] {
       plans.push(compact(loadPlan(doc)));
     } catch (e) {
       if (!(e instanceof PlanError)) throw e;
-      problems.push(...e.problems.map((p) => p.replace(/^plan: /u, `[${displayPath(lab)}] `)));
+      const own = e.problems.map((p) => p.replace(/^plan: /u, `[${displayPath(lab)}] `));
+      problems.push(...own.filter((p) => !aboutInvalid(p, invalid)));
     }
   }
   problems.push(...duplicateLabs(labs));
@@ -70,12 +73,22 @@ function buildDocument(lab: ILabSource, sources: IResourceSource[], invalid: Set
   return { version: PLAN_VERSION, lab: lab.name, prefix: lab.prefix, resources };
 }
 
+/**
+ * True when plan-level problem `p` is about a construct that already failed its own checks. Those
+ * plan-level messages are mostly consequences (a foreign namespace "not declared in this lab", a
+ * missing device name), so each broken construct shows only its own messages until they are fixed.
+ */
+function aboutInvalid(p: string, invalid: Set<IConstruct>): boolean {
+  for (const c of invalid) if (p.startsWith(`[${displayPath(c)}] `)) return true;
+  return false;
+}
+
 /** Two labs with the same name and prefix would share a state file and kernel markers. */
 function duplicateLabs(labs: ILabSource[]): string[] {
   const seen = new Map<string, string>();
   const problems: string[] = [];
   for (const lab of labs) {
-    const key = labKey(lab);
+    const key = labKey({ lab: lab.name, prefix: lab.prefix });
     const prior = seen.get(key);
     if (prior) problems.push(`[${displayPath(lab)}] lab "${lab.name}" with prefix "${lab.prefix}" is also declared at ${prior}`);
     else seen.set(key, displayPath(lab));

@@ -1,0 +1,96 @@
+import { Construct } from 'constructs';
+import { DEVICE_BRAND, RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
+import type { IDevice } from './device.js';
+import { Lab } from './lab.js';
+import { NetNamespace } from './net-namespace.js';
+import { defined, nameTypeProblem, sameLabProblem } from './private/checks.js';
+
+const BRIDGE_BRAND = Symbol.for('nslab.Bridge');
+
+export interface BridgeProps {
+  /**
+   * The namespace the bridge lives in.
+   * @default - the host namespace (the bridge's name then gets the lab prefix)
+   */
+  readonly namespace?: NetNamespace;
+  /**
+   * The bridge's interface name (at most 15 bytes, lab prefix included when in the host).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The bridge's MTU; must equal the MTU of the veth links plugged into it.
+   * @default - the kernel default
+   */
+  readonly mtu?: number;
+  /**
+   * The bridge's MAC address, `aa:bb:cc:dd:ee:ff`.
+   * @default - chosen by the kernel
+   */
+  readonly mac?: string;
+  /**
+   * Whether the bridge is up.
+   * @default true
+   */
+  readonly up?: boolean;
+}
+
+/**
+ * A Linux bridge. Veth ends declared with `{ bridge }` become its ports. It is a device, so it
+ * can carry addresses and be a route's device.
+ *
+ * Equivalent to: `ip [-n <ns>] link add <name> type bridge [mtu M] [address MAC]; ip link set <name> up`.
+ */
+export class Bridge extends Construct implements IDevice, IResourceSource {
+  /** True when `x` is a Bridge. */
+  static isBridge(x: unknown): x is Bridge {
+    return hasBrand(x, BRIDGE_BRAND);
+  }
+
+  private readonly props: BridgeProps;
+
+  constructor(scope: Construct, id: string, props: BridgeProps = {}) {
+    super(scope, id);
+    this.props = props ?? {};
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /** The namespace the bridge lives in; undefined for the host. */
+  get namespace(): NetNamespace | undefined {
+    return NetNamespace.isNetNamespace(this.props.namespace) ? this.props.namespace : undefined;
+  }
+
+  /** The bridge's kernel name (lab prefix applied when it is in the host). */
+  get deviceName(): string {
+    const name = this.props.name ?? this.node.id;
+    return this.namespace ? name : `${Lab.of(this).prefix}${name}`;
+  }
+
+  /** Same as `deviceName`. */
+  get name(): string {
+    return this.deviceName;
+  }
+
+  /** The bridge itself. */
+  get owner(): Bridge {
+    return this;
+  }
+
+  /** The bridge resource of the plan. */
+  toResource(): ResourceBody {
+    const { mtu, mac, up } = this.props;
+    return { type: 'bridge', namespace: this.namespace?.name, name: this.deviceName, mtu, mac, up: up ?? true };
+  }
+
+  private problems(): string[] {
+    const ns: unknown = this.props.namespace;
+    if (ns !== undefined && !NetNamespace.isNetNamespace(ns)) return ['"namespace" must be a NetNamespace'];
+    return defined(
+      nameTypeProblem(this.props.name),
+      this.namespace && sameLabProblem(this, this.namespace, 'namespace'),
+    );
+  }
+}
+brand(Bridge, BRIDGE_BRAND);
+brand(Bridge, RESOURCE_BRAND);
+brand(Bridge, DEVICE_BRAND);

@@ -1,0 +1,19 @@
+/**
+ * nslab's public construct API: Linux network-namespace labs as code.
+ *
+ * ```ts
+ * const app = new App();
+ * const lab = new Lab(app, 'red-blue');
+ * const red = new NetNamespace(lab, 'red');
+ * ```
+ */
+export * from './app.js';
+export * from './lab.js';
+export * from './device.js';
+export * from './net-namespace.js';
+export * from './bridge.js';
+export * from './veth-link.js';
+export * from './ip-address.js';
+export * from './route.js';
+export { PlanError } from '../src/plan/validate.js';
+export type { PlanDocument, Resource } from '../src/plan/types.js';
