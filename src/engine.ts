@@ -140,7 +140,8 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const plan = emptyPlan(state.lab, state.prefix);
     const prior = priorOf(state);
     const live = await readFor(runner, {}, prior);
-    const result = diff({ key, desired: {}, live, prior });
+    const found = diff({ key, desired: {}, live, prior });
+    const result = { ...found, changes: found.changes.map((c) => ({ ...c, reason: 'the lab is destroyed' })) };
     const p: LabPlan = { lab: state.lab, key, plan, state, live, result };
     if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
     const report = await applyChanges(runner, key, result.changes, live);

@@ -2,6 +2,7 @@
 /**
  * The nslab command. Thin: argument parsing, prompts and printing; the work is in the engine.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -9,9 +10,10 @@ import { parseArgs } from 'node:util';
 import { labKey, stableStringify, type PlanDocument } from '../plan/types.js';
 import type { PlanError } from '../plan/validate.js';
 import { applyLab, destroyLab, planLab, type LabPlan } from '../engine.js';
-import { planJson, renderPlan, summarize, describe } from '../diff/render.js';
+import { planJson, renderPlan, describe } from '../diff/render.js';
 import { listStates, readState, stateDir } from '../state/state.js';
 import { loadLabFile } from './load.js';
+import { renderGraph } from '../graph.js';
 
 const USAGE = `usage: nslab <command> [options]
 
@@ -21,6 +23,8 @@ commands:
   apply FILE [--auto-approve]                 make the kernel match the lab
   destroy FILE | --lab NAME [--auto-approve]  remove everything the lab owns
   show [--lab NAME] [--json]                  what the labs own now, with drift marked
+  graph FILE [--format mermaid|dot]           the topology as a diagram
+  exec FILE|--lab NAME NAMESPACE -- CMD [ARG…] run a command inside one of the lab's namespaces
 
 FILE is a TypeScript or JavaScript lab file, or a synthesized plan JSON.
 common options:
@@ -40,6 +44,7 @@ interface Flags {
   'lock-timeout'?: string;
   debug?: boolean;
   help?: boolean;
+  format?: string;
 }
 
 function out(text: string): void {
@@ -73,6 +78,8 @@ async function confirm(question: string, autoApprove: boolean | undefined): Prom
 }
 
 const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0 });
+const done = (changes: readonly { action: string }[]) =>
+  (['create', 'update', 'replace', 'delete'] as const).map((a) => `${changes.filter((c) => c.action === a).length} ${a === 'create' ? 'created' : `${a}d`}`).join(', ');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function cmdSynth(file: string | undefined, flags: Flags): Promise<number> {
@@ -118,7 +125,7 @@ async function cmdApply(file: string | undefined, flags: Flags): Promise<number>
     }
     out(res.changes.length === 0
       ? `lab ${labKey(p)}: no changes; the kernel matches the lab (${seconds(res.ms)}).`
-      : `lab ${labKey(p)}: apply complete: ${summarize(res.changes).replace(/to /gu, '')} in ${seconds(res.ms)} (${res.report.processes} processes).`);
+      : `lab ${labKey(p)}: apply complete: ${done(res.changes)} in ${seconds(res.ms)} (${res.report.processes} processes).`);
   }
   return 0;
 }
@@ -142,6 +149,38 @@ async function cmdDestroy(file: string | undefined, flags: Flags): Promise<numbe
     out(`lab ${key}: destroyed: ${res.changes.length} objects removed in ${seconds(res.ms)} (${res.report.processes} processes).`);
   }
   return 0;
+}
+
+async function cmdGraph(file: string | undefined, flags: Flags): Promise<number> {
+  const format = flags.format ?? 'mermaid';
+  if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`--format must be mermaid or dot, not "${format}"`);
+  for (const p of await plansOf(file, flags)) process.stdout.write(renderGraph(p, format));
+  return 0;
+}
+
+/** `nslab exec FILE NS -- CMD…` or `nslab exec --lab NAME NS -- CMD…`: the prefix is resolved here. */
+async function cmdExec(args: string[], flags: Flags): Promise<number> {
+  const [file, ns, ...argv] = flags.lab && !/\.(ts|js|mts|mjs|json)$/u.test(args[0] ?? '') ? [undefined, ...args] : args;
+  if (!ns || argv.length === 0) throw new UsageError('usage: nslab exec FILE|--lab NAME NAMESPACE -- CMD [ARGS…]');
+  requireRoot();
+  let resources: PlanDocument['resources'];
+  if (file) {
+    const plans = await plansOf(file, flags);
+    if (plans.length > 1) throw new UsageError(`${file} defines several labs (${plans.map((p) => p.lab).join(', ')}): choose one with --lab`);
+    resources = plans[0]!.resources;
+  } else {
+    const state = readState(stateDir(), flags.lab!);
+    if (!state) throw new UsageError(`no lab "${flags.lab}" in ${stateDir()}`);
+    resources = state.resources;
+  }
+  const namespaces = Object.entries(resources).flatMap(([id, r]) => (r.type === 'namespace' ? [{ id, name: r.name }] : []));
+  const hit = namespaces.find((n) => n.id === ns || n.name === ns || n.id.endsWith(`/${ns}`));
+  if (!hit) throw new UsageError(`the lab has no namespace "${ns}" (it has: ${namespaces.map((n) => n.id).join(', ')})`);
+  const child = spawn('ip', ['netns', 'exec', hit.name, ...(argv as string[])], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
 }
 
 async function cmdShow(flags: Flags): Promise<number> {
@@ -184,7 +223,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'auto-approve': { type: 'boolean' },
         lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' },
-        debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, format: { type: 'string' },
       },
     });
   } catch (e) {
@@ -193,7 +232,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const flags = parsed.values as Flags;
   const [cmd, file, ...rest] = parsed.positionals;
-  try {
+  if (cmd === 'exec') return runCatching(flags, () => cmdExec(parsed.positionals.slice(1), flags));
+  return runCatching(flags, async () => {
     if (flags.help || !cmd) {
       out(USAGE);
       return cmd || flags.help ? 0 : 1;
@@ -201,13 +241,20 @@ export async function main(argv: string[]): Promise<number> {
     if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
     if (flags['lock-timeout'] !== undefined && !(Number(flags['lock-timeout']) >= 0)) throw new UsageError('--lock-timeout takes a number of seconds');
     switch (cmd) {
-      case 'synth': return await cmdSynth(file, flags);
-      case 'plan': return await cmdPlan(file, flags);
-      case 'apply': return await cmdApply(file, flags);
-      case 'destroy': return await cmdDestroy(file, flags);
-      case 'show': return await cmdShow(flags);
+      case 'synth': return cmdSynth(file, flags);
+      case 'plan': return cmdPlan(file, flags);
+      case 'apply': return cmdApply(file, flags);
+      case 'destroy': return cmdDestroy(file, flags);
+      case 'show': return cmdShow(flags);
+      case 'graph': return cmdGraph(file, flags);
       default: throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
     }
+  });
+}
+
+async function runCatching(flags: Flags, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
   } catch (e) {
     if (flags.debug) process.stderr.write(`${(e as Error).stack}\n`);
     // A PlanError thrown inside a lab file may come from another module instance: match by shape.

@@ -30,7 +30,7 @@ describeKernel('nslab on the seed labs', () => {
       const r = await nslab('apply', file, '--auto-approve');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/apply complete: 5 create/);
+      expect(r.stdout).toMatch(/apply complete: 5 created, 0 updated, 0 replaced, 0 deleted/);
       expect(namespacesWith(P).sort()).toEqual([`${P}blue`, `${P}red`]);
       expect(ping(`${P}red`, '10.10.0.2')).toBe(true);
     });
@@ -80,6 +80,14 @@ describeKernel('nslab on the seed labs', () => {
       expect(ping(`${P}red`, '10.10.0.2')).toBe(true);
     });
 
+    it('runs a command in a lab namespace with the prefix resolved', async () => {
+      const r = await nslab('exec', file, 'red', '--', 'ip', '-j', 'addr', 'show', 'dev', 'veth-red');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)[0].addr_info.map((a: { local: string }) => a.local)).toContain('10.10.0.1');
+      expect((await nslab('exec', '--lab', `${P}red-blue`, 'blue', '--', 'false')).code).toBe(1);
+      expect((await nslab('exec', file, 'green', '--', 'true')).stderr).toMatch(/no namespace "green"/);
+    });
+
     it('shows what it owns with show --json, drift marked', async () => {
       ip('-n', `${P}red`, 'link', 'set', 'lo', 'down');
       const show = JSON.parse((await nslab('show', '--lab', `${P}red-blue`, '--json')).stdout);
@@ -100,6 +108,12 @@ describeKernel('nslab on the seed labs', () => {
   describe('bridge', () => {
     const file = 'examples/bridge.ts';
     const names = ['red', 'blue', 'green', 'yellow'];
+
+    it('draws the topology as a mermaid graph naming the four namespaces and br0', async () => {
+      const g = (await nslab('graph', file, '--format', 'mermaid')).stdout;
+      for (const n of names) expect(g).toContain(`subgraph ns_${P}${n}["namespace ${P}${n}`);
+      expect(g).toContain(`host__${P}br0["${P}br0<br/>bridge`);
+    });
 
     it('applies; the host reaches every namespace and the namespaces reach each other', async () => {
       const r = await nslab('apply', file, '--auto-approve');

@@ -1,0 +1,77 @@
+/**
+ * A lab's topology as a diagram (mermaid or Graphviz dot): namespaces (and the host) as boxes,
+ * devices inside them with their addresses, veth links as edges, bridge ports joined to bridges.
+ * Pure: plan in, text out.
+ */
+import { HOST, loc, type Location, type PlanDocument, type Resource } from './plan/types.js';
+
+export type GraphFormat = 'mermaid' | 'dot';
+
+interface Box {
+  label: string;
+  devices: Map<string, string[]>;
+}
+
+const nodeId = (l: Location, dev: string) => `${l === HOST ? 'host' : `ns_${l}`}__${dev}`.replace(/[^A-Za-z0-9_]/gu, '_');
+const boxId = (l: Location) => (l === HOST ? 'host' : `ns_${l}`).replace(/[^A-Za-z0-9_]/gu, '_');
+
+function collect(plan: PlanDocument) {
+  const boxes = new Map<Location, Box>();
+  const box = (l: Location) => boxes.get(l) ?? boxes.set(l, { label: l === HOST ? 'host' : `namespace ${l}`, devices: new Map() }).get(l)!;
+  const dev = (l: Location, name: string) => box(l).devices.get(name) ?? box(l).devices.set(name, []).get(name)!;
+  const edges: Array<{ from: string; to: string; label: string; kind: 'veth' | 'port' }> = [];
+  const routes = new Map<Location, string[]>();
+  const sorted: Array<[string, Resource]> = Object.entries(plan.resources).sort(([a], [b]) => a.localeCompare(b));
+  for (const [, r] of sorted) if (r.type === 'namespace') box(r.name);
+  for (const [, r] of sorted) if (r.type === 'bridge') dev(loc(r.namespace), r.name).push('bridge');
+  for (const [id, r] of sorted) {
+    if (r.type === 'veth') {
+      for (const e of [r.a, r.b]) {
+        dev(loc(e.namespace), e.name);
+        if (e.master) edges.push({ from: nodeId(loc(e.namespace), e.name), to: nodeId(loc(e.namespace), e.master), label: 'port', kind: 'port' });
+      }
+      edges.push({ from: nodeId(loc(r.a.namespace), r.a.name), to: nodeId(loc(r.b.namespace), r.b.name), label: id, kind: 'veth' });
+    }
+  }
+  for (const [, r] of sorted) {
+    if (r.type === 'address') dev(loc(r.namespace), r.device).push(r.address);
+    if (r.type === 'route') {
+      const l = loc(r.namespace);
+      const text = `${r.destination}${r.via ? ` via ${r.via}` : ''}${r.device ? ` dev ${r.device}` : ''}`;
+      routes.set(l, [...(routes.get(l) ?? []), text]);
+    }
+  }
+  for (const [l, list] of routes) box(l).label += list.map((t) => `\n${t}`).join('');
+  return { boxes, edges };
+}
+
+const nodeLabel = (name: string, extras: string[]) => [name, ...extras].join('\n');
+
+/** Equivalent to what `nslab graph FILE --format mermaid|dot` prints. */
+export function renderGraph(plan: PlanDocument, format: GraphFormat = 'mermaid'): string {
+  const { boxes, edges } = collect(plan);
+  const order = [...boxes.keys()].sort((a, b) => (a === HOST ? -1 : b === HOST ? 1 : a.localeCompare(b)));
+  if (format === 'dot') {
+    const q = (s: string) => `"${s.replace(/["\\]/gu, '\\$&').replace(/\n/gu, '\\n')}"`;
+    const lines = [`graph ${q(plan.lab)} {`, '  rankdir=LR;', '  node [shape=box];'];
+    for (const l of order) {
+      const b = boxes.get(l)!;
+      lines.push(`  subgraph cluster_${boxId(l)} {`, `    label=${q(b.label)};`);
+      for (const [name, extras] of b.devices) lines.push(`    ${nodeId(l, name)} [label=${q(nodeLabel(name, extras))}];`);
+      lines.push('  }');
+    }
+    for (const e of edges) lines.push(`  ${e.from} -- ${e.to} [label=${q(e.label)}${e.kind === 'port' ? ', style=dashed' : ''}];`);
+    lines.push('}');
+    return `${lines.join('\n')}\n`;
+  }
+  const m = (s: string) => `"${s.replace(/"/gu, '#quot;').replace(/\n/gu, '<br/>')}"`;
+  const lines = ['graph LR'];
+  for (const l of order) {
+    const b = boxes.get(l)!;
+    lines.push(`  subgraph ${boxId(l)}[${m(b.label)}]`);
+    for (const [name, extras] of b.devices) lines.push(`    ${nodeId(l, name)}[${m(nodeLabel(name, extras))}]`);
+    lines.push('  end');
+  }
+  for (const e of edges) lines.push(e.kind === 'port' ? `  ${e.from} -.- ${e.to}` : `  ${e.from} ---|${e.label}| ${e.to}`);
+  return `${lines.join('\n')}\n`;
+}
