@@ -77,6 +77,13 @@ export interface DiffInput {
   readonly desired: Record<string, Resource>;
   readonly live: LiveState;
   readonly prior: readonly PriorResource[];
+  /**
+   * Whether undeclared addresses and routes found on what the lab owns are drift to delete.
+   * True for whole labs; false when `desired` is only part of what owns those objects (one
+   * Terraform resource at a time).
+   * @default true
+   */
+  readonly pruneUndeclared?: boolean;
 }
 
 const isLinkLocal = (a: string) => /^fe[89ab][0-9a-f]:/u.test(a);
@@ -112,7 +119,7 @@ class Differ {
     for (const [id, r] of byType('address')) this.address(id, r as AddressResource);
     for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
     this.retired();
-    this.drift();
+    if (this.input.pruneUndeclared !== false) this.drift();
     this.routesLosingGateway();
     const sorted = [...this.changes].sort((x, y) => {
       const dx = x.action === 'delete' ? 0 : 1;
