@@ -6,7 +6,8 @@ import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resou
 import { diff, type Change, type DiffResult, type PriorResource } from './diff/diff.js';
 import { renderChange, renderConflicts } from './diff/render.js';
 import { readLive, type LiveState } from './live/read.js';
-import { applyChanges, type ApplyReport } from './apply/apply.js';
+import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.js';
+import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, priorOf, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
 import { execaRunner, type Runner } from './runner.js';
 
@@ -75,12 +76,43 @@ export interface ApplyResult {
 export interface ApplyOptions extends EngineOptions {
   /** Called with the plan before anything changes; return false to stop. */
   readonly confirm?: (plan: LabPlan) => Promise<boolean> | boolean;
+  /** When a step fails, restore the kernel to its state before the apply. @default true */
+  readonly rollback?: boolean;
+  /** Aborting stops the apply at the next safe point (between batches). */
+  readonly signal?: AbortSignal;
+  /**
+   * The changes a saved, reviewed plan promised. If the kernel moved since, so that the changes
+   * would differ, apply refuses and names what moved.
+   */
+  readonly expected?: readonly Change[];
+}
+
+/** Apply failed; `rolledBack` says whether the kernel was restored to its state before. */
+export class ApplyFailedError extends EngineError {
+  constructor(message: string, readonly rolledBack: boolean, options?: ErrorOptions) {
+    super(message, options);
+  }
+  override name = 'ApplyFailedError';
+}
+
+/** The comparable core of a change: what a saved plan promises. */
+const changeKey = (c: Change) => JSON.stringify([c.id, c.action, c.fields.map((f) => [f.field, f.to])]);
+
+/** Lines naming what differs between the changes a saved plan promised and those needed now. */
+export function movedSince(expected: readonly Change[], now: readonly Change[]): string[] {
+  const want = new Map(expected.map((c) => [changeKey(c), c]));
+  const have = new Map(now.map((c) => [changeKey(c), c]));
+  const out: string[] = [];
+  for (const [k, c] of want) if (!have.has(k)) out.push(`planned but no longer needed as planned: ${c.action} ${c.id} [${c.path}]`);
+  for (const [k, c] of have) if (!want.has(k)) out.push(`needed now but not in the saved plan: ${c.action} ${c.id} [${c.path}] (${c.reason})`);
+  return out;
 }
 
 /**
  * Makes the kernel match the plan: lock, read, diff, apply the difference, read again and check
  * that nothing differs, record the new state. Conflicts with foreign objects stop it before any
- * change. Returns undefined when `confirm` declined.
+ * change. When a step fails, the kernel is restored to its state before the apply (unless
+ * `rollback: false`). Returns undefined when `confirm` declined.
  */
 export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Promise<ApplyResult | undefined> {
   const { runner, dir, lockTimeoutMs } = resolve(opts);
@@ -89,6 +121,10 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
   try {
     const p = await planLab(plan, opts);
     if (p.result.conflicts.length) throw new EngineError(renderConflicts(p.result.conflicts));
+    if (opts.expected) {
+      const moved = movedSince(opts.expected, p.result.changes);
+      if (moved.length) throw new EngineError(`the kernel changed since the plan was saved; nothing was applied:\n${moved.join('\n')}`);
+    }
     if (opts.confirm && p.result.changes.length && !(await opts.confirm(p))) return undefined;
     const base = { version: 1 as const, lab: plan.lab, prefix: plan.prefix, key: p.key };
     const owned = { ...(p.state?.resources ?? {}) };
@@ -97,14 +133,41 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
       return { changes: [], report: { processes: 0, commands: 0 }, ms: Date.now() - started };
     }
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
-    writeState(dir, { ...base, resources: owned, pending: { ...(p.state?.pending ?? {}), ...plan.resources } });
-    const report = await applyChanges(runner, p.key, p.result.changes, p.live);
-    await verify(runner, p, plan.resources);
+    const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
+    writeState(dir, { ...base, resources: owned, pending });
+    let report: ApplyReport;
+    try {
+      report = await applyChanges(runner, p.key, p.result.changes, p.live, opts.signal);
+      await verify(runner, p, plan.resources);
+    } catch (e) {
+      if (e instanceof InterruptedError) {
+        throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
+      }
+      if (opts.rollback === false) throw new ApplyFailedError(`${(e as Error).message}\n(--no-rollback: the partial result is kept and recorded; apply again to finish)`, false, { cause: e });
+      const target = rollbackTarget(plan.resources, p.result.changes);
+      try {
+        await converge(runner, p.key, target, [...priorOf(p.state), ...Object.entries(plan.resources).map(([id, resource]) => ({ id, resource }))]);
+      } catch (r) {
+        throw new ApplyFailedError(`${(e as Error).message}\nrollback failed too: ${(r as Error).message}`, false, { cause: e });
+      }
+      writeState(dir, { ...base, resources: owned, ...(p.state?.pending ? { pending: p.state.pending } : {}) });
+      throw new ApplyFailedError(`${(e as Error).message}\nrolled back: the kernel is as it was before this apply`, true, { cause: e });
+    }
     writeState(dir, { ...base, resources: plan.resources });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {
     release();
   }
+}
+
+/** Reads, diffs against `desired`, applies, and checks: the rollback path. */
+async function converge(runner: Runner, key: string, desired: Record<string, Resource>, prior: PriorResource[]): Promise<void> {
+  const live = await readFor(runner, desired, prior);
+  const d = diff({ key, desired, live, prior });
+  if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
+  await applyChanges(runner, key, d.changes, live);
+  const after = diff({ key, desired, live: await readFor(runner, desired, prior), prior });
+  if (after.changes.length) throw new EngineError(`still different:\n${after.changes.map(renderChange).join('\n')}`);
 }
 
 async function verify(runner: Runner, p: LabPlan, desired: Record<string, Resource>): Promise<void> {

@@ -3,7 +3,7 @@
  * provider): read a resource's live form, and make one resource's change. The same reader,
  * diff and apply as whole labs; undeclared objects are left alone (other resources own them).
  */
-import { diff, type Change, type DiffResult } from './diff/diff.js';
+import { diff, revertFields, type DiffResult } from './diff/diff.js';
 import { readLive, type LiveState } from './live/read.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { loc, type Location, type Resource } from './plan/types.js';
@@ -46,23 +46,7 @@ export async function readResource(key: string, r: Resource, runner: Runner = ex
   const own = d.changes.filter((c) => c.id === ID);
   if (own.some((c) => c.action === 'create' || c.action === 'replace')) return undefined;
   const update = own.find((c) => c.action === 'update');
-  return update ? withLiveValues(r, update) : r;
-}
-
-/** Applies `from`-values of an update's fields onto the resource (`a.mtu`, `sysctls.x`, `via`…). */
-function withLiveValues(r: Resource, c: Change): Resource {
-  const out = structuredClone(r) as unknown as Record<string, unknown>;
-  for (const f of c.fields) {
-    if (f.field.endsWith('marker')) continue;
-    const [head, ...rest] = f.field.split('.');
-    if (head === 'sysctls') (out.sysctls as Record<string, unknown>)[rest.join('.')] = f.from ?? '';
-    else if ((head === 'a' || head === 'b') && rest.length) {
-      const field = rest[0]!;
-      if (field === 'mtu' || field === 'up') out[field] = f.from ?? undefined;
-      else (out[head] as Record<string, unknown>)[field] = f.from ?? undefined;
-    } else if (head !== 'protocol') out[head!] = f.from ?? undefined;
-  }
-  return out as unknown as Resource;
+  return update ? revertFields(r, update) : r;
 }
 
 /** What changing `prior` into `desired` would do (either may be absent: create or delete). */

@@ -7,6 +7,11 @@ import { buildScripts } from './batches.js';
 /** Writes are serialized by the kernel's RTNL lock; a little parallelism hides process start-up. */
 const WRITE_CONCURRENCY = 4;
 
+/** Apply stopped at a safe point because it was asked to (SIGINT, SIGTERM). */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
 export interface ApplyReport {
   /** Number of ip (and sysctl) processes run. */
   readonly processes: number;
@@ -25,11 +30,16 @@ const ALREADY_GONE = /Cannot find device|No such process|No such file or directo
  * (namespaces and veths), configuration per location, then sysctls.
  * Throws CommandFailedError at the first stage that fails.
  */
-export async function applyChanges(runner: Runner, key: string, changes: readonly Change[], live: LiveState): Promise<ApplyReport> {
+export async function applyChanges(runner: Runner, key: string, changes: readonly Change[], live: LiveState, signal?: AbortSignal): Promise<ApplyReport> {
   const s = buildScripts(key, changes, live);
   let processes = 0;
   let commands = 0;
+  // Safe points: between batches. A batch that started runs to its end.
+  const checkpoint = () => {
+    if (signal?.aborted) throw new InterruptedError('interrupted');
+  };
   const run = async (argv: string[], lines: string[], tolerateGone = false) => {
+    checkpoint();
     processes++;
     commands += lines.length;
     const input = `${lines.join('\n')}\n`;
@@ -47,6 +57,7 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   if (s.host.length) await run(batchArgv(HOST), s.host);
   await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location), x.lines));
   await mapLimit([...s.sysctls], WRITE_CONCURRENCY, async ([ns, kv]) => {
+    checkpoint();
     processes++;
     commands += kv.length;
     const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...kv];

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPlan, PlanError } from '../plan/validate.js';
 import type { PlanDocument } from '../plan/types.js';
+import type { Change } from '../diff/diff.js';
 import { APPS_KEY as APPS, CAPTURE_KEY as CAPTURE } from '../synth/output.js';
 
 
@@ -63,4 +64,26 @@ function loadPlanJson(abs: string): PlanDocument[] {
   }
   if (problems.length) throw new PlanError(problems);
   return plans;
+}
+
+/** A plan saved by `nslab plan FILE --out PLANFILE`: the lab plans and the exact changes reviewed. */
+export interface SavedPlan {
+  readonly kind: 'nslab-saved-plan';
+  readonly version: 1;
+  readonly labs: Array<{ readonly plan: PlanDocument; readonly changes: Change[] }>;
+}
+
+/** The saved plan in `file`, or undefined when `file` is not one. */
+export function readSavedPlan(file: string): SavedPlan | undefined {
+  if (!file.endsWith('.json')) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(resolve(file), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const d = doc as Partial<SavedPlan>;
+  if (d?.kind !== 'nslab-saved-plan') return undefined;
+  if (d.version !== 1 || !Array.isArray(d.labs)) throw new LoadError(`${file}: a saved plan of an unknown version`);
+  return { kind: 'nslab-saved-plan', version: 1, labs: d.labs.map((l) => ({ plan: loadPlan(l.plan), changes: l.changes })) };
 }

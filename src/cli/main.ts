@@ -12,23 +12,31 @@ import type { PlanError } from '../plan/validate.js';
 import { applyLab, destroyLab, planLab, type LabPlan } from '../engine.js';
 import { planJson, renderPlan, describe } from '../diff/render.js';
 import { listStates, readState, stateDir } from '../state/state.js';
-import { loadLabFile } from './load.js';
+import { loadLabFile, readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
+import { findOrphans, removeOrphans } from '../gc.js';
+import { execaRunner } from '../runner.js';
 
 const USAGE = `usage: nslab <command> [options]
 
 commands:
   synth FILE [--out DIR]                      write the plan(s) a lab file defines (default DIR: nslab.out)
-  plan FILE [--json] [--detailed-exitcode]    show what apply would change
-  apply FILE [--auto-approve]                 make the kernel match the lab
+  plan FILE [--json] [--detailed-exitcode] [--out PLANFILE]
+                                              show what apply would change (--out: save it for review)
+  apply FILE|PLANFILE [--auto-approve] [--no-rollback]
+                                              make the kernel match the lab (a PLANFILE: exactly
+                                              the saved changes, refused if the kernel moved since)
   destroy FILE | --lab NAME [--auto-approve]  remove everything the lab owns
   show [--lab NAME] [--json]                  what the labs own now, with drift marked
+  gc [--dry-run] [--prefix P]                 remove orphans: marked objects no lab's state claims
+                                              (--prefix: only names starting with P)
   graph FILE [--format mermaid|dot]           the topology as a diagram
   exec FILE|--lab NAME NAMESPACE -- CMD [ARG…] run a command inside one of the lab's namespaces
 
 FILE is a TypeScript or JavaScript lab file, or a synthesized plan JSON.
 common options:
   --lab NAME          act on one lab of the file (its name, or prefix+name)
+  --no-rollback       keep a failed apply's partial result (default: restore the kernel as it was)
   --lock-timeout SEC  wait this long for a lab locked by another nslab (default 0)
   --debug             print stack traces
 environment: NSLAB_STATE_DIR (default /var/lib/nslab)`;
@@ -45,6 +53,9 @@ interface Flags {
   debug?: boolean;
   help?: boolean;
   format?: string;
+  'no-rollback'?: boolean;
+  'dry-run'?: boolean;
+  prefix?: string;
 }
 
 function out(text: string): void {
@@ -102,23 +113,50 @@ async function cmdPlan(file: string | undefined, flags: Flags): Promise<number> 
   if (flags.json) out(JSON.stringify(results.map((r) => planJson(r.lab, r.key, r.result)), null, 2));
   else for (const r of results) out(renderPlan(r.key, r.result) + (r.result.conflicts.length ? `\n${conflictText(r)}` : ''));
   if (results.some((r) => r.result.conflicts.length)) return 1;
+  if (flags.out) {
+    const saved: SavedPlan = { kind: 'nslab-saved-plan', version: 1, labs: results.map((r) => ({ plan: r.plan, changes: r.result.changes })) };
+    writeFileSync(flags.out, stableStringify(saved));
+    if (!flags.json) out(`saved the plan to ${flags.out}; apply exactly these changes with: nslab apply ${flags.out}`);
+  }
   const changed = results.some((r) => r.result.changes.length);
   return flags['detailed-exitcode'] && changed ? 2 : 0;
 }
 
 const conflictText = (r: LabPlan) => r.result.conflicts.map((c) => `error: [${c.path}] ${c.message}`).join('\n');
 
+/** SIGINT/SIGTERM while `fn` runs abort it at the next safe point; a second signal exits at once. */
+async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(130);
+    process.stderr.write(`nslab: ${sig}: stopping at the next safe point (again to exit now)\n`);
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 async function cmdApply(file: string | undefined, flags: Flags): Promise<number> {
-  const plans = await plansOf(file, flags);
+  const saved = file ? readSavedPlan(file) : undefined;
+  const labs = saved ? saved.labs.filter((l) => !flags.lab || l.plan.lab === flags.lab || labKey(l.plan) === flags.lab) : (await plansOf(file, flags)).map((plan) => ({ plan, changes: undefined }));
   requireRoot();
-  for (const p of plans) {
-    const res = await applyLab(p, {
+  for (const { plan: p, changes: expected } of labs) {
+    const res = await interruptible((signal) => applyLab(p, {
       ...engineOpts(flags),
+      signal,
+      expected,
+      rollback: !flags['no-rollback'],
       confirm: async (lp) => {
         out(renderPlan(lp.key, lp.result));
         return confirm(`Apply these changes to lab ${lp.key}?`, flags['auto-approve']);
       },
-    });
+    }));
     if (!res) {
       out(`lab ${labKey(p)}: apply cancelled; nothing changed.`);
       return 1;
@@ -148,6 +186,18 @@ async function cmdDestroy(file: string | undefined, flags: Flags): Promise<numbe
     }
     out(`lab ${key}: destroyed: ${res.changes.length} objects removed in ${seconds(res.ms)} (${res.report.processes} processes).`);
   }
+  return 0;
+}
+
+async function cmdGc(flags: Flags): Promise<number> {
+  requireRoot();
+  const orphans = (await findOrphans(execaRunner, stateDir())).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
+  if (orphans.length === 0) {
+    out('no orphans: every object with an nslab marker is claimed by a lab.');
+    return 0;
+  }
+  for (const o of orphans) out(`${flags['dry-run'] ? 'would remove' : 'removing'} ${o.kind} ${o.name} (marked for lab ${o.lab}, which does not claim it)`);
+  if (!flags['dry-run']) await removeOrphans(execaRunner, orphans);
   return 0;
 }
 
@@ -223,7 +273,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'auto-approve': { type: 'boolean' },
         lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' },
-        debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, format: { type: 'string' },
+        debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, format: { type: 'string' }, 'no-rollback': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, prefix: { type: 'string' },
       },
     });
   } catch (e) {
@@ -247,6 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'destroy': return cmdDestroy(file, flags);
       case 'show': return cmdShow(flags);
       case 'graph': return cmdGraph(file, flags);
+      case 'gc': return cmdGc(flags);
       default: throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
     }
   });

@@ -380,9 +380,32 @@ function routesThroughRemoved(changes: Change[], desired: Record<string, Resourc
     if (r.type !== 'route' || r.via === undefined || planned.has(id)) continue;
     const gw = parseIp(r.via)!;
     const hit = removed.find((a) => loc(a.namespace) === loc(r.namespace) && contains(parseCidr(a.address)!, gw));
-    if (hit) out.push({ id, type: 'route', action: 'create', path: r.path, desired: r, fields: [], reason: `the kernel drops it when ${hit.address} is removed` });
+    if (hit) out.push({ id, type: 'route', action: 'update', path: r.path, desired: r, fields: [], reason: `re-added: the kernel drops it when ${hit.address} is removed` });
   }
   return out;
+}
+
+/**
+ * The resource as the kernel has it, from an update's field differences: every differing field
+ * set back to its live (`from`) value. Field names are those the diff produces (`a.mtu`, `sysctls.K`…).
+ */
+export function revertFields(r: Resource, c: Change): Resource {
+  const out = structuredClone(r) as unknown as Record<string, unknown>;
+  const set = (obj: Record<string, unknown>, k: string, v: unknown) => {
+    if (v === null || v === undefined) delete obj[k];
+    else obj[k] = v;
+  };
+  for (const f of c.fields) {
+    const [head, ...rest] = f.field.split('.');
+    if (f.field.endsWith('marker') || head === 'protocol') continue;
+    if (head === 'sysctls') set(out.sysctls as Record<string, unknown>, rest.join('.'), f.from);
+    else if ((head === 'a' || head === 'b') && rest.length) {
+      const field = rest[0]!;
+      if (field === 'mtu' || field === 'up') set(out, field, f.from);
+      else set(out[head] as Record<string, unknown>, field, f.from);
+    } else set(out, head!, f.from);
+  }
+  return out as unknown as Resource;
 }
 
 /** Top-level fields that differ between two resources of the same type (for replacements). */

@@ -66,7 +66,7 @@ describeKernel('engine on the real kernel', () => {
     const changed = lab({ mtu: 1400, aAddr: '10.1.0.7/24' });
     const plan = await changesOf(changed);
     // The kernel flushes the default route with the old address: it is planned again.
-    expect(plan.changes.map((c) => `${c.action} ${c.id}`)).toEqual(['replace a-ip', 'create a-default']);
+    expect(plan.changes.map((c) => `${c.action} ${c.id}`)).toEqual(['replace a-ip', 'update a-default']);
     await applyLab(changed, opts);
     const addrs = ip('-n', n('a'), 'addr', 'show', 'dev', 'eth0');
     expect(addrs).toContain('10.1.0.7/24');

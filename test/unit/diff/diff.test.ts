@@ -115,10 +115,10 @@ describe('diff', () => {
     const base = redBluePlan();
     const plan = loadPlan({ ...base, resources: { ...base.resources, 'red-ip': { ...base.resources['red-ip']!, address: '10.10.0.9/24' } } });
     const r = run(plan, simulate(base), priorOf(base));
-    expect(summary(r)).toEqual(['replace red-ip', 'create red-default']);
+    expect(summary(r)).toEqual(['replace red-ip', 'update red-default']);
     expect(r.changes[0]!.fields).toEqual([{ field: 'address', from: '10.10.0.1/24', to: '10.10.0.9/24' }]);
     // The kernel drops routes through the old address's subnet; the diff plans them again.
-    expect(r.changes[1]!.reason).toBe('the kernel drops it when 10.10.0.1/24 is removed');
+    expect(r.changes[1]!.reason).toBe('re-added: the kernel drops it when 10.10.0.1/24 is removed');
   });
 
   it('deletes what the lab no longer declares, most dependent first', () => {

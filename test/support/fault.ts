@@ -1,0 +1,32 @@
+/**
+ * A runner that injects a failure at one write step: it counts the lines of every `ip -batch`
+ * write (and each sysctl process as one line); the batch holding line `failAt` runs only the lines
+ * before it and then reports a failure, like a kernel refusal in the middle of a batch.
+ */
+import { execaRunner, type Runner } from '../../src/runner.js';
+
+export function isWrite(argv: readonly string[]): boolean {
+  return argv.includes('-batch') ? !argv.includes('-j') : argv.includes('sysctl') && argv.includes('-w');
+}
+
+export function faultRunner(failAt: number, inner: Runner = execaRunner): Runner & { seen: () => number } {
+  let seen = 0;
+  return {
+    seen: () => seen,
+    async run(argv, input) {
+      if (!isWrite(argv)) return inner.run(argv, input);
+      const lines = argv.includes('-batch') ? (input ?? '').split('\n').filter(Boolean) : [argv.join(' ')];
+      const start = seen;
+      seen += lines.length;
+      if (failAt < start || failAt >= seen) return inner.run(argv, input);
+      const before = lines.slice(0, failAt - start);
+      if (before.length && argv.includes('-batch')) await inner.run(argv, `${before.join('\n')}\n`);
+      return { stdout: '', stderr: `injected failure at write line ${failAt}\nCommand failed -:${before.length + 1}\n`, code: 1 };
+    },
+  };
+}
+
+/** Counts write lines without failing. */
+export function countingRunner(inner: Runner = execaRunner): Runner & { seen: () => number } {
+  return faultRunner(Number.MAX_SAFE_INTEGER, inner);
+}
