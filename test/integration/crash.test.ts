@@ -1,0 +1,162 @@
+/**
+ * Crash safety, signals, locking, reviewed plans and garbage collection, through the nslab
+ * command on the real kernel.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { applyLab, destroyLab, planLab } from '../../src/engine.js';
+import { lockLab } from '../../src/state/state.js';
+import { loadPlan } from '../../src/plan/validate.js';
+import type { PlanDocument } from '../../src/plan/types.js';
+import { describeKernel, hostLinksWith, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
+
+const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
+const exec = promisify(execFile);
+/** How many kill points the crash test tries (NSLAB_CRASH_POINTS overrides). */
+const KILL_POINTS = Number(process.env.NSLAB_CRASH_POINTS ?? 20);
+
+/** A chain of `n` namespaces, a /30 on each veth, every namespace's lo marked; one host bridge. */
+function chain(prefix: string, lab: string, n: number): PlanDocument {
+  const r: Record<string, unknown> = { br: { type: 'bridge', path: `${lab}/br`, name: `${prefix}br` } };
+  for (let i = 0; i < n; i++) r[`n${i}`] = { type: 'namespace', path: `${lab}/n${i}`, name: `${prefix}n${i}` };
+  r.up = { type: 'veth', path: `${lab}/up`, a: { namespace: `${prefix}n0`, name: 'up' }, b: { name: `${prefix}up`, master: `${prefix}br` } };
+  for (let i = 0; i + 1 < n; i++) {
+    const net = `10.${(i >> 6) & 255}.${(i & 63) * 4}`;
+    r[`l${i}`] = { type: 'veth', path: `${lab}/l${i}`, a: { namespace: `${prefix}n${i}`, name: 'right' }, b: { namespace: `${prefix}n${i + 1}`, name: 'left' } };
+    r[`a${i}`] = { type: 'address', path: `${lab}/a${i}`, namespace: `${prefix}n${i}`, device: 'right', address: `${net}.1/30` };
+    r[`b${i}`] = { type: 'address', path: `${lab}/b${i}`, namespace: `${prefix}n${i + 1}`, device: 'left', address: `${net}.2/30` };
+  }
+  return loadPlan({ version: 1, lab, prefix, resources: r });
+}
+
+describeKernel('crash safety and concurrency', () => {
+  const fx = kernelFixture();
+  const P = fx.prefix;
+  const opts = { stateDir: fx.stateDir };
+  const work = mkdtempSync(join(tmpdir(), 'nslab-crash-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const env = { ...process.env, NSLAB_STATE_DIR: fx.stateDir };
+  const nslab = async (...args: string[]) => {
+    try {
+      const r = await exec('node', [CLI, ...args], { env });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      const x = e as { code: number; stdout: string; stderr: string };
+      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+    }
+  };
+  const planFile = (plan: PlanDocument, name: string) => {
+    const f = join(work, `${name}.json`);
+    writeFileSync(f, JSON.stringify(plan));
+    return f;
+  };
+  const statePath = (key: string) => join(fx.stateDir, `${key}.state.json`);
+  const waitFor = async (cond: () => boolean, ms: number) => {
+    const end = Date.now() + ms;
+    while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  };
+  const pendingRecorded = (key: string) => existsSync(statePath(key)) && readFileSync(statePath(key), 'utf8').includes('"pending"');
+
+  it(`converges and destroys cleanly after kill -9 of apply at ${KILL_POINTS} points of a 100-namespace lab`, async () => {
+    const plan = chain(`${P}k`, 'crash', 100);
+    const file = planFile(plan, 'crash');
+    const key = `${P}kcrash`;
+    const killedAt: number[] = [];
+    for (let i = 0; i < KILL_POINTS; i++) {
+      const child = spawn('node', [CLI, 'apply', file, '--auto-approve'], { env, stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
+      // Kill points spread over the apply: from just after the pending state is written to its end.
+      await waitFor(() => pendingRecorded(key), 5000);
+      const delay = Math.round((i / KILL_POINTS) * 600);
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await exited;
+      killedAt.push(delay);
+      await applyLab(plan, opts);
+      expect((await planLab(plan, opts)).result.changes).toEqual([]);
+      await destroyLab(key, opts);
+      expect(namespacesWith(`${P}k`)).toEqual([]);
+      expect(hostLinksWith(`${P}k`)).toEqual([]);
+      expect(existsSync(join(fx.stateDir, `${key}.lock`))).toBe(false);
+    }
+    expect(killedAt).toHaveLength(KILL_POINTS);
+  }, 300_000);
+
+  it('stops at a safe point on SIGINT, releases the lock, says how to continue, and the next apply finishes', async () => {
+    const plan = chain(`${P}s`, 'sig', 150);
+    const file = planFile(plan, 'sig');
+    const key = `${P}ssig`;
+    const child = spawn('node', [CLI, 'apply', file, '--auto-approve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+    await waitFor(() => pendingRecorded(key), 5000);
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/interrupted: lab .* is partly applied .* run apply again to finish, or destroy to remove it/);
+    expect(existsSync(join(fx.stateDir, `${key}.lock`))).toBe(false);
+    await applyLab(plan, opts);
+    expect((await planLab(plan, opts)).result.changes).toEqual([]);
+    await destroyLab(key, opts);
+    expect(namespacesWith(`${P}s`)).toEqual([]);
+  });
+
+  it('makes a second apply of a locked lab wait, then fail naming the holder; other labs go on in parallel', async () => {
+    const a = chain(`${P}a`, 'la', 3);
+    const b = chain(`${P}b`, 'lb', 3);
+    const release = await lockLab(fx.stateDir, `${P}ala`);
+    const started = Date.now();
+    const r = await nslab('apply', planFile(a, 'la'), '--auto-approve', '--lock-timeout', '0.5');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`error: lab ${P}ala is locked by pid ${process.pid} since \\d{4}-`));
+    expect(namespacesWith(`${P}a`)).toEqual([]);
+    release();
+    await Promise.all([applyLab(a, opts), applyLab(b, opts)]);
+    expect((await planLab(a, opts)).result.changes).toEqual([]);
+    expect((await planLab(b, opts)).result.changes).toEqual([]);
+    await Promise.all([destroyLab(`${P}ala`, opts), destroyLab(`${P}blb`, opts)]);
+  });
+
+  it('applies a saved plan exactly, and refuses one the kernel has moved away from, naming what moved', async () => {
+    const plan = chain(`${P}p`, 'rev', 3);
+    const file = planFile(plan, 'rev');
+    const saved = join(work, 'rev.saved.json');
+    expect((await nslab('plan', file, '--out', saved)).code).toBe(0);
+    expect((await nslab('apply', saved, '--auto-approve')).code).toBe(0);
+    expect((await planLab(plan, opts)).result.changes).toEqual([]);
+    // A new plan is saved, then the kernel moves before it is applied.
+    ip('-n', `${P}pn1`, 'addr', 'flush', 'dev', 'left');
+    expect((await nslab('plan', file, '--out', saved)).code).toBe(0);
+    ip('-n', `${P}pn2`, 'link', 'set', 'left', 'down');
+    const r = await nslab('apply', saved, '--auto-approve');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the kernel changed since the plan was saved; nothing was applied/);
+    expect(r.stderr).toMatch(/needed now but not in the saved plan: update l1 \[rev\/l1\]/);
+    expect(ip('-n', `${P}pn1`, 'addr', 'show', 'dev', 'left')).not.toContain('10.0.0.2/30');
+    await destroyLab(`${P}prev`, opts);
+  });
+
+  it('gc removes marked objects no state claims, and nothing else', async () => {
+    const lost = chain(`${P}g`, 'lost', 3);
+    const kept = chain(`${P}h`, 'kept', 2);
+    await applyLab(lost, opts);
+    await applyLab(kept, opts);
+    ip('netns', 'add', `${P}gn9`); // foreign, unmarked, with a neighbouring name
+    rmSync(statePath(`${P}glost`));
+    const dry = await nslab('gc', '--dry-run', '--prefix', P);
+    expect(dry.stdout).toContain(`would remove namespace ${P}gn0 (marked for lab ${P}glost`);
+    expect(dry.stdout).toContain(`would remove link ${P}gbr`);
+    expect(dry.stdout).not.toContain(`${P}h`);
+    expect(namespacesWith(`${P}g`)).toHaveLength(4);
+    expect((await nslab('gc', '--prefix', P)).code).toBe(0);
+    expect(namespacesWith(`${P}g`)).toEqual([`${P}gn9`]);
+    expect(hostLinksWith(`${P}g`)).toEqual([]);
+    expect((await planLab(kept, opts)).result.changes).toEqual([]);
+    await destroyLab(`${P}hkept`, opts);
+  });
+});
