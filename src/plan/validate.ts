@@ -25,9 +25,13 @@ import {
 
 /** A plan that cannot be applied: every problem found, each naming its construct path. */
 export class PlanError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    // One line per problem, whatever a name contained: control characters are shown escaped.
+    problems = problems.map((p) => p.replace(/[\u0000-\u001f\u007f]/gu, (c) => JSON.stringify(c).slice(1, -1)));
     super(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'PlanError';
+    this.problems = problems;
   }
 }
 
@@ -69,12 +73,12 @@ export function loadPlan(input: unknown): PlanDocument {
   return plan;
 }
 
-function normalizeResource(id: string, raw: unknown, problems: string[]): Resource | undefined {
+export function normalizeResource(id: string, raw: unknown, problems: string[]): Resource | undefined {
   if (!isObj(raw)) {
-    problems.push(`[${id}] resource is not an object`);
+    problems.push(`[${id || '(resource with an empty id)'}] resource is not an object`);
     return undefined;
   }
-  const path = typeof raw.path === 'string' && raw.path ? raw.path : id;
+  const path = typeof raw.path === 'string' && raw.path ? raw.path : id || '(resource with an empty id)';
   const at = `[${path}]`;
   const before = problems.length;
   const str = (v: unknown, what: string, required = true): string | undefined => {

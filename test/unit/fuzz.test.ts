@@ -1,0 +1,133 @@
+/**
+ * Property-based fuzzing of the two doors into nslab: the plan-JSON loader and the construct
+ * props. Every input either loads into a plan whose every name and value is safe to hand to
+ * `ip -batch`, or fails with a PlanError whose problems are one clear line each: never another
+ * exception, never a stack trace in the message.
+ */
+import fc from 'fast-check';
+import { loadPlan, PlanError } from '../../src/plan/validate.js';
+import { nameProblem, namespaceNameProblem, canonicalAddress } from '../../src/plan/net.js';
+import type { PlanDocument } from '../../src/plan/types.js';
+import { App, Bridge, IpAddress, Lab, NetNamespace, Route, VethLink } from '../../constructs/index.js';
+import { synthesize } from '../../src/synth/synth.js';
+
+/** Fuzz case counts, printed for the README's Guarantees section. */
+const counted = { loader: 0, constructs: 0 };
+const RUNS = Number(process.env.NSLAB_FUZZ_RUNS ?? 2000);
+
+const nasty = fc.oneof(
+  fc.constantFrom('', '.', '..', 'a b', 'a/b', 'x;rm -rf /', '$(reboot)', '`id`', 'a|b', 'a&b', "a'b", 'a"b', 'a\\b', '#x', '-n',
+    'help', 'a\nb', 'a\tb', 'ünïcødé', '😀😀😀😀', 'a'.repeat(15), 'a'.repeat(16), 'é'.repeat(7), 'é'.repeat(8), 'lo', 'eth0', 'dev', 'name'),
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 18 }),
+);
+const cidr = fc.oneof(
+  fc.constantFrom('10.0.0.1/24', '10.0.0.1/33', '10.0.0.1/-1', '10.0.0.256/24', '10.0.0.1', '::/0', '::1/128', '::ffff:10.0.0.1/96',
+    'fe80::1%eth0/64', '1::2::3/64', '2001:db8::/129', '2001:DB8:0:0:0:0:0:1/64', '0.0.0.0/0', '1.2.3.4/08', ' 1.2.3.4/8', ''),
+  fc.tuple(fc.ipV4(), fc.integer({ min: -2, max: 40 })).map(([a, p]) => `${a}/${p}`),
+  fc.tuple(fc.ipV6(), fc.integer({ min: -2, max: 140 })).map(([a, p]) => `${a}/${p}`),
+  fc.string({ maxLength: 24 }),
+);
+const mtu = fc.oneof(fc.integer({ min: -10, max: 70000 }), fc.constantFrom(67, 68, 65535, 65536, 1.5, Number.NaN), fc.string({ maxLength: 4 }));
+const scalar = fc.oneof(nasty, cidr, mtu, fc.boolean(), fc.constant(null), fc.constant(undefined));
+
+function expectOneLineProblems(e: unknown): void {
+  expect(e).toBeInstanceOf(PlanError);
+  const problems = (e as PlanError).problems;
+  expect(problems.length).toBeGreaterThan(0);
+  for (const p of problems) {
+    expect(p).toMatch(/^(\[.+\]|plan:) \S/u);
+    expect(p).not.toMatch(/[\n\r]/u);
+  }
+}
+
+/** What a loaded plan promises: every name valid for ip, every address canonical. */
+function expectSafe(plan: PlanDocument): void {
+  for (const r of Object.values(plan.resources)) {
+    if (r.type === 'namespace') expect(namespaceNameProblem(r.name)).toBeUndefined();
+    if (r.type === 'bridge') expect(nameProblem(r.name)).toBeUndefined();
+    if (r.type === 'veth') for (const e of [r.a, r.b]) expect(nameProblem(e.name)).toBeUndefined();
+    if (r.type === 'address') expect(canonicalAddress(r.address)).toBe(r.address);
+    if (r.type === 'bridge' || r.type === 'veth') if (r.mtu !== undefined) expect(r.mtu >= 68 && r.mtu <= 65535).toBe(true);
+  }
+}
+
+afterAll(() => {
+  // eslint-disable-next-line no-console
+  console.log(`fuzz: ${counted.loader} plan-loader cases, ${counted.constructs} construct cases`);
+});
+
+describe('plan loader fuzzing', () => {
+  it('turns any JSON value into a safe plan or one-line problems', () => {
+    fc.assert(fc.property(fc.anything(), (doc) => {
+      counted.loader++;
+      try {
+        expectSafe(loadPlan(doc));
+      } catch (e) {
+        expectOneLineProblems(e);
+      }
+    }), { numRuns: RUNS });
+  });
+
+  it('turns plans with hostile names, addresses, MTUs and references into a safe plan or one-line problems', () => {
+    const resource = fc.oneof(
+      fc.record({ type: fc.constant('namespace'), name: nasty, sysctls: fc.dictionary(nasty, scalar, { maxKeys: 2 }) }),
+      fc.record({ type: fc.constant('bridge'), name: nasty, namespace: fc.option(nasty, { nil: undefined }), mtu: fc.option(mtu, { nil: undefined }) }),
+      fc.record({
+        type: fc.constant('veth'), mtu: fc.option(mtu, { nil: undefined }),
+        a: fc.record({ name: nasty, namespace: fc.option(nasty, { nil: undefined }), master: fc.option(nasty, { nil: undefined }) }),
+        b: fc.record({ name: nasty, namespace: fc.option(nasty, { nil: undefined }), mac: fc.option(nasty, { nil: undefined }) }),
+      }),
+      fc.record({ type: fc.constant('address'), namespace: fc.option(nasty, { nil: undefined }), device: nasty, address: cidr }),
+      fc.record({ type: fc.constant('route'), namespace: fc.option(nasty, { nil: undefined }), destination: fc.oneof(cidr, fc.constant('default')), via: fc.option(fc.oneof(fc.ipV4(), fc.ipV6(), nasty), { nil: undefined }), device: fc.option(nasty, { nil: undefined }), metric: fc.option(mtu, { nil: undefined }) }),
+    );
+    const plan = fc.record({
+      version: fc.oneof(fc.constant(1), scalar),
+      lab: fc.oneof(fc.constant('lab'), nasty),
+      prefix: fc.oneof(fc.constant(''), nasty),
+      resources: fc.dictionary(fc.string({ maxLength: 6 }), resource, { maxKeys: 6 }),
+    });
+    fc.assert(fc.property(plan, (doc) => {
+      counted.loader++;
+      try {
+        expectSafe(loadPlan(doc));
+      } catch (e) {
+        expectOneLineProblems(e);
+      }
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('construct props fuzzing', () => {
+  it('synthesizes any props into a safe plan or one-line problems naming construct paths', () => {
+    const props = fc.record({
+      prefix: fc.oneof(fc.constant(''), nasty), ns1: nasty, ns2: fc.oneof(nasty, fc.constant('same')), end: nasty, br: nasty,
+      addr: cidr, mtu: fc.option(mtu, { nil: undefined }), dest: fc.oneof(cidr, fc.constant('default')), via: fc.oneof(fc.ipV4(), fc.ipV6(), nasty),
+      cycle: fc.boolean(),
+    });
+    fc.assert(fc.property(props, (p) => {
+      counted.constructs++;
+      let plans: PlanDocument[];
+      try {
+        const app = new App({ outdir: '/nonexistent' });
+        const lab = new Lab(app, 'fz', { prefix: p.prefix });
+        const a = new NetNamespace(lab, 'a', { name: p.ns1 });
+        const b = new NetNamespace(lab, 'b', { name: p.ns2 });
+        const br = new Bridge(lab, 'br', { name: p.br, mtu: p.mtu as number });
+        const link = new VethLink(lab, 'l', { a: { namespace: a, name: p.end }, b: { namespace: b }, mtu: p.mtu as number });
+        const port = new VethLink(lab, 'p', { a: { namespace: p.cycle ? a : b }, b: { bridge: br } });
+        new IpAddress(lab, 'ip', { device: p.cycle ? port.a : link.a, address: p.addr });
+        new Route(lab, 'rt', { namespace: a, destination: p.dest, via: p.via });
+        const other = new Lab(app, 'other');
+        new IpAddress(other, 'stolen', { device: link.b, address: '10.0.0.1/24' });
+        plans = synthesize(app);
+      } catch (e) {
+        expectOneLineProblems(e);
+        // The foreign reference is always among the problems, with its path.
+        expect((e as PlanError).problems.some((x) => x.startsWith('[other/stolen]'))).toBe(true);
+        return;
+      }
+      throw new Error(`a reference to another lab's device synthesized: ${JSON.stringify(plans)}`);
+    }), { numRuns: Math.ceil(RUNS / 4) });
+  });
+});
