@@ -141,6 +141,28 @@ describeKernel('crash safety and concurrency', () => {
     await destroyLab(`${P}prev`, opts);
   });
 
+  it('rejects bad input with one line per problem, exit 1, no stack trace and no kernel change', async () => {
+    const file = join(work, 'bad.json');
+    writeFileSync(file, JSON.stringify({ version: 1, lab: 'bad', prefix: P, resources: {
+      x: { type: 'namespace', path: 'bad/x', name: `${P}x; reboot` },
+      y: { type: 'namespace', path: 'bad/y', name: `${P}y` },
+      l: { type: 'veth', path: 'bad/l', a: { namespace: `${P}y`, name: '$(id)' }, b: { namespace: `${P}y`, name: 'b'.repeat(16) }, mtu: 70000 },
+      ip: { type: 'address', path: 'bad/ip', namespace: `${P}y`, device: 'nope', address: 'fd00::1/129' },
+    } }));
+    for (const cmd of ['plan', 'apply']) {
+      const r = await nslab(cmd, file, '--auto-approve');
+      expect(r.code).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.every((l) => l.startsWith('error: ['))).toBe(true);
+      expect(r.stderr).toContain(`error: [bad/x] namespace name "${P}x; reboot" contains whitespace`);
+      expect(r.stderr).toContain('error: [bad/l] interface name "bbbbbbbbbbbbbbbb" is 16 bytes; the kernel allows 15');
+      expect(r.stderr).toContain('error: [bad/l] MTU 70000 is not an integer from 68 to 65535');
+      expect(r.stderr).toContain('error: [bad/ip] address "fd00::1/129" is not an IPv4 or IPv6 CIDR');
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    }
+    expect(namespacesWith(P)).toEqual([]);
+  });
+
   it('gc removes marked objects no state claims, and nothing else', async () => {
     const lost = chain(`${P}g`, 'lost', 3);
     const kept = chain(`${P}h`, 'kept', 2);
