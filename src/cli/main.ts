@@ -32,6 +32,7 @@ commands:
                                               (--prefix: only names starting with P)
   graph FILE [--format mermaid|dot]           the topology as a diagram
   exec FILE|--lab NAME NAMESPACE -- CMD [ARG…] run a command inside one of the lab's namespaces
+  provider install [--dir DIR]                install the Terraform provider nslab/netns (default: ~/.terraform.d/plugins)
 
 FILE is a TypeScript or JavaScript lab file, or a synthesized plan JSON.
 common options:
@@ -273,7 +274,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'auto-approve': { type: 'boolean' },
         lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' },
-        debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, format: { type: 'string' }, 'no-rollback': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, prefix: { type: 'string' },
+        debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, format: { type: 'string' }, 'no-rollback': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, prefix: { type: 'string' }, dir: { type: 'string' },
       },
     });
   } catch (e) {
@@ -298,6 +299,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'show': return cmdShow(flags);
       case 'graph': return cmdGraph(file, flags);
       case 'gc': return cmdGc(flags);
+      case 'provider': return (await import('../terraform/install.js')).providerCommand(file, (flags as { dir?: string }).dir, out);
       default: throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
     }
   });

@@ -52,6 +52,15 @@ function expectSafe(plan: PlanDocument): void {
   }
 }
 
+function loadsSafelyOrExplains(doc: unknown): void {
+  counted.loader++;
+  try {
+    expectSafe(loadPlan(doc));
+  } catch (e) {
+    expectOneLineProblems(e);
+  }
+}
+
 afterAll(() => {
   // eslint-disable-next-line no-console
   console.log(`fuzz: ${counted.loader} plan-loader cases, ${counted.constructs} construct cases`);
@@ -59,14 +68,7 @@ afterAll(() => {
 
 describe('plan loader fuzzing', () => {
   it('turns any JSON value into a safe plan or one-line problems', () => {
-    fc.assert(fc.property(fc.anything(), (doc) => {
-      counted.loader++;
-      try {
-        expectSafe(loadPlan(doc));
-      } catch (e) {
-        expectOneLineProblems(e);
-      }
-    }), { numRuns: RUNS });
+    fc.assert(fc.property(fc.anything(), loadsSafelyOrExplains), { numRuns: RUNS });
   });
 
   it('turns plans with hostile names, addresses, MTUs and references into a safe plan or one-line problems', () => {
@@ -87,14 +89,7 @@ describe('plan loader fuzzing', () => {
       prefix: fc.oneof(fc.constant(''), nasty),
       resources: fc.dictionary(fc.string({ maxLength: 6 }), resource, { maxKeys: 6 }),
     });
-    fc.assert(fc.property(plan, (doc) => {
-      counted.loader++;
-      try {
-        expectSafe(loadPlan(doc));
-      } catch (e) {
-        expectOneLineProblems(e);
-      }
-    }), { numRuns: RUNS });
+    fc.assert(fc.property(plan, loadsSafelyOrExplains), { numRuns: RUNS });
   });
 });
 
