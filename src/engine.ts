@@ -6,6 +6,7 @@ import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resou
 import { diff, type Change, type DiffResult, type PriorResource } from './diff/diff.js';
 import { renderChange, renderConflicts } from './diff/render.js';
 import { readLive, type LiveState } from './live/read.js';
+import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, priorOf, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
@@ -48,13 +49,13 @@ function locationsOf(resources: Iterable<Resource>): Set<Location> {
   return out;
 }
 
-async function readFor(runner: Runner, desired: Record<string, Resource>, prior: readonly PriorResource[]): Promise<LiveState> {
+async function readFor(runner: Runner, desired: Record<string, Resource>, prior: readonly PriorResource[], known?: Map<Location, LiveLocation>): Promise<LiveState> {
   const all = [...Object.values(desired), ...prior.map((p) => p.resource)];
   const sysctls = new Map<Location, string[]>();
   for (const r of Object.values(desired)) {
     if (r.type === 'namespace' && Object.keys(r.sysctls).length) sysctls.set(r.name, Object.keys(r.sysctls).sort());
   }
-  return readLive(runner, { locations: locationsOf(all), sysctls });
+  return readLive(runner, { locations: locationsOf(all), sysctls, known });
 }
 
 /** Reads the kernel and diffs it against the plan. Changes nothing. */
@@ -130,7 +131,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     const owned = { ...(p.state?.resources ?? {}) };
     if (p.result.changes.length === 0) {
       if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) writeState(dir, { ...base, resources: plan.resources });
-      return { changes: [], report: { processes: 0, commands: 0 }, ms: Date.now() - started };
+      return { changes: [], report: { processes: 0, commands: 0, observed: new Map() }, ms: Date.now() - started };
     }
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
     const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
@@ -138,7 +139,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     let report: ApplyReport;
     try {
       report = await applyChanges(runner, p.key, p.result.changes, p.live, opts.signal);
-      await verify(runner, p, plan.resources);
+      await verify(runner, p, plan.resources, report.observed);
     } catch (e) {
       if (e instanceof InterruptedError) {
         throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
@@ -165,14 +166,15 @@ async function converge(runner: Runner, key: string, desired: Record<string, Res
   const live = await readFor(runner, desired, prior);
   const d = diff({ key, desired, live, prior });
   if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
-  await applyChanges(runner, key, d.changes, live);
-  const after = diff({ key, desired, live: await readFor(runner, desired, prior), prior });
+  const { observed } = await applyChanges(runner, key, d.changes, live);
+  const after = diff({ key, desired, live: await readFor(runner, desired, prior, observed), prior });
   if (after.changes.length) throw new EngineError(`still different:\n${after.changes.map(renderChange).join('\n')}`);
 }
 
-async function verify(runner: Runner, p: LabPlan, desired: Record<string, Resource>): Promise<void> {
+/** After apply: diff again (locations the apply read back are not read again). */
+async function verify(runner: Runner, p: LabPlan, desired: Record<string, Resource>, observed: Map<Location, LiveLocation>): Promise<void> {
   const prior = [...priorOf(p.state), ...Object.entries(desired).map(([id, resource]) => ({ id, resource }))];
-  const live = await readFor(runner, desired, prior);
+  const live = await readFor(runner, desired, prior, observed);
   const left = diff({ key: p.key, desired, live, prior });
   const problems = [...left.changes.map(renderChange), ...left.conflicts.map((c) => `[${c.path}] ${c.message}`)];
   if (problems.length) {
@@ -208,7 +210,7 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const p: LabPlan = { lab: state.lab, key, plan, state, live, result };
     if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
     const report = await applyChanges(runner, key, result.changes, live);
-    await verify(runner, p, {});
+    await verify(runner, p, {}, report.observed);
     removeState(dir, key);
     return { changes: result.changes, report, ms: Date.now() - started };
   } finally {

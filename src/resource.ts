@@ -5,6 +5,7 @@
  */
 import { diff, revertFields, type DiffResult } from './diff/diff.js';
 import { readLive, type LiveState } from './live/read.js';
+import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { loc, type Location, type Resource } from './plan/types.js';
 import { execaRunner, type Runner } from './runner.js';
@@ -19,10 +20,10 @@ function locations(r: Resource): Location[] {
   return [loc(r.namespace)];
 }
 
-async function readFor(runner: Runner, rs: Resource[]): Promise<LiveState> {
+async function readFor(runner: Runner, rs: Resource[], known?: Map<Location, LiveLocation>): Promise<LiveState> {
   const sysctls = new Map<Location, string[]>();
   for (const r of rs) if (r.type === 'namespace' && Object.keys(r.sysctls).length) sysctls.set(r.name, Object.keys(r.sysctls).sort());
-  return readLive(runner, { locations: rs.flatMap(locations), sysctls });
+  return readLive(runner, { locations: rs.flatMap(locations), sysctls, known });
 }
 
 function diffOne(key: string, desired: Resource | undefined, prior: Resource | undefined, live: LiveState): DiffResult {
@@ -66,7 +67,7 @@ export async function applyResource(key: string, prior: Resource | undefined, de
   const d = diffOne(key, desired, prior, live);
   if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
   const report = await applyChanges(runner, key, d.changes, live);
-  const after = diffOne(key, desired, desired ?? prior, await readFor(runner, rs));
+  const after = diffOne(key, desired, desired ?? prior, await readFor(runner, rs, report.observed));
   const left = desired ? after.changes : after.changes.filter((c) => c.action === 'delete');
   if (left.length) throw new EngineError(`after apply, the kernel still differs:\n${left.map(renderChange).join('\n')}`);
   return report;

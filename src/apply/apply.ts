@@ -3,6 +3,7 @@ import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
 import { CommandFailedError, mapLimit, type Runner } from '../runner.js';
 import { buildScripts } from './batches.js';
+import { parseLinks, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from '../live/parse.js';
 
 /** Writes are serialized by the kernel's RTNL lock; a little parallelism hides process start-up. */
 const WRITE_CONCURRENCY = 4;
@@ -17,7 +18,18 @@ export interface ApplyReport {
   readonly processes: number;
   /** Number of batch lines sent. */
   readonly commands: number;
+  /**
+   * What each configured location looked like right after its batch: every configure batch ends
+   * with `addr show` and `route show table all` (run with `-d -j`), so the verification read of
+   * that location costs no extra process. Sysctl values are those `sysctl -w` reported.
+   */
+  readonly observed: Map<Location, LiveLocation>;
 }
+
+/** Appended to every configure batch: the location's state after the batch, in the same process. */
+const READBACK = 'addr show\nroute show table all\n';
+
+const readbackArgv = (l: Location) => (l === HOST ? ['ip', '-d', '-j', '-batch', '-'] : ['ip', '-d', '-j', '-n', l, '-batch', '-']);
 
 const batchArgv = (l: Location, force = false) =>
   l === HOST ? ['ip', ...(force ? ['-force'] : []), '-batch', '-'] : ['ip', '-n', l, ...(force ? ['-force'] : []), '-batch', '-'];
@@ -38,13 +50,20 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   const checkpoint = () => {
     if (signal?.aborted) throw new InterruptedError('interrupted');
   };
-  const run = async (argv: string[], lines: string[], tolerateGone = false) => {
+  const observed = new Map<Location, LiveLocation>();
+  const run = async (argv: string[], lines: string[], tolerateGone = false, readback?: Location) => {
     checkpoint();
     processes++;
     commands += lines.length;
-    const input = `${lines.join('\n')}\n`;
+    const input = `${lines.join('\n')}\n${readback === undefined ? '' : READBACK}`;
     const r = await runner.run(argv, input);
-    if (r.code === 0) return;
+    if (r.code === 0) {
+      if (readback !== undefined) {
+        const [addrs, routes] = splitBatchOutput(r.stdout, 2);
+        observed.set(readback, { links: parseLinks(addrs), routes: parseRoutes(routes), sysctls: {} });
+      }
+      return;
+    }
     if (tolerateGone) {
       const errors = r.stderr.split('\n').filter((l) => l.trim() && !/^Command failed -:\d+$/u.test(l.trim()));
       if (errors.every((l) => ALREADY_GONE.test(l))) return;
@@ -55,14 +74,16 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   // else that fails is an error, and the verification read catches what remains.
   await mapLimit(s.deletes, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location, true), x.lines, true));
   if (s.host.length) await run(batchArgv(HOST), s.host);
-  await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location), x.lines));
+  await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(readbackArgv(x.location), x.lines, false, x.location));
   await mapLimit([...s.sysctls], WRITE_CONCURRENCY, async ([ns, kv]) => {
     checkpoint();
     processes++;
     commands += kv.length;
-    const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...kv];
+    const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-w', ...kv];
     const r = await runner.run(argv);
     if (r.code !== 0) throw new CommandFailedError(argv, r.code, r.stderr);
+    const o = observed.get(ns);
+    if (o) Object.assign(o.sysctls, parseSysctls(r.stdout));
   });
-  return { processes, commands };
+  return { processes, commands, observed };
 }

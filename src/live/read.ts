@@ -14,6 +14,11 @@ export interface ReadRequest {
   readonly locations: Iterable<Location>;
   /** Sysctl keys to read per namespace (only where a lab declares some). */
   readonly sysctls?: Map<Location, string[]>;
+  /**
+   * Locations already observed (by an apply's read-back): not read again; only sysctls they
+   * lack are read.
+   */
+  readonly known?: Map<Location, LiveLocation>;
 }
 
 /** Reads in parallel, but not so wide that process start-up thrashes the two cores. */
@@ -29,7 +34,14 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
   const wanted = [...new Set(req.locations)].filter((l) => l === HOST || namespaces.has(l));
   const read = await mapLimit(wanted, READ_CONCURRENCY, async (l) => {
     try {
-      return [l, await readLocation(runner, l, req.sysctls?.get(l) ?? [])] as const;
+      const keys = req.sysctls?.get(l) ?? [];
+      const known = req.known?.get(l);
+      if (known) {
+        const missing = keys.filter((k) => !(k in known.sysctls));
+        const sysctls = missing.length ? { ...known.sysctls, ...(await readSysctls(runner, l, missing)) } : known.sysctls;
+        return [l, { ...known, sysctls }] as const;
+      }
+      return [l, await readLocation(runner, l, keys)] as const;
     } catch (e) {
       // The namespace may vanish between the listing and the read: that is "absent", not an error.
       if (l !== HOST && /Cannot open network namespace|No such file/u.test(String(e))) return undefined;
@@ -46,11 +58,12 @@ export async function readLocation(runner: Runner, l: Location, sysctlKeys: stri
   const argv = l === HOST ? ['ip', '-d', '-j', '-batch', '-'] : ['ip', '-d', '-n', l, '-j', '-batch', '-'];
   const r = await runChecked(runner, argv, 'addr show\nroute show table all\n');
   const [addrs, routes] = splitBatchOutput(r.stdout, 2);
-  let sysctls: Record<string, string> = {};
-  if (sysctlKeys.length > 0) {
-    const prefix = l === HOST ? [] : ['ip', 'netns', 'exec', l];
-    const s = await runner.run([...prefix, 'sysctl', ...sysctlKeys]);
-    sysctls = parseSysctls(s.stdout);
-  }
+  const sysctls = sysctlKeys.length > 0 ? await readSysctls(runner, l, sysctlKeys) : {};
   return { links: parseLinks(addrs), routes: parseRoutes(routes), sysctls };
+}
+
+/** Equivalent to: `ip netns exec NS sysctl KEY…` (keys the kernel lacks are left out). */
+async function readSysctls(runner: Runner, l: Location, keys: string[]): Promise<Record<string, string>> {
+  const prefix = l === HOST ? [] : ['ip', 'netns', 'exec', l];
+  return parseSysctls((await runner.run([...prefix, 'sysctl', ...keys])).stdout);
 }

@@ -5,8 +5,10 @@
  */
 import { execaRunner, type Runner } from '../../src/runner.js';
 
-export function isWrite(argv: readonly string[]): boolean {
-  return argv.includes('-batch') ? !argv.includes('-j') : argv.includes('sysctl') && argv.includes('-w');
+/** The lines of a write: batch lines other than the read-back `… show` lines, or a sysctl -w. */
+export function writeLines(argv: readonly string[], input: string | undefined): string[] {
+  if (argv.includes('-batch')) return (input ?? '').split('\n').filter((l) => l && !/^(addr|route|link) show\b/u.test(l));
+  return argv.includes('sysctl') && argv.includes('-w') ? [argv.join(' ')] : [];
 }
 
 export function faultRunner(failAt: number, inner: Runner = execaRunner): Runner & { seen: () => number } {
@@ -14,8 +16,8 @@ export function faultRunner(failAt: number, inner: Runner = execaRunner): Runner
   return {
     seen: () => seen,
     async run(argv, input) {
-      if (!isWrite(argv)) return inner.run(argv, input);
-      const lines = argv.includes('-batch') ? (input ?? '').split('\n').filter(Boolean) : [argv.join(' ')];
+      const lines = writeLines(argv, input);
+      if (lines.length === 0) return inner.run(argv, input);
       const start = seen;
       seen += lines.length;
       if (failAt < start || failAt >= seen) return inner.run(argv, input);
