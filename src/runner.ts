@@ -2,6 +2,7 @@
  * All kernel I/O goes through a Runner: argv arrays, never a shell string. Tests may swap in a
  * recorder or a replayer; the default runs real processes through execa.
  */
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 
 export interface RunResult {
@@ -40,10 +41,17 @@ function firstErrorLine(stderr: string, input?: string): string {
   return msg;
 }
 
+/**
+ * Children must not outlive a killed nslab (an orphaned `ip -batch` would race the next apply),
+ * and must not take the terminal's Ctrl-C themselves (nslab stops at a safe point instead).
+ * So each runs in its own process group, under `setpriv --pdeathsig KILL` where util-linux has it.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
 export const execaRunner: Runner = {
   async run(argv, input) {
-    const [file, ...args] = argv;
-    const r = await execa(file!, args, { input: input ?? '', reject: false, stripFinalNewline: false });
+    const [file, ...args] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
+    const r = await execa(file!, args, { input: input ?? '', reject: false, stripFinalNewline: false, detached: true });
     if (r.failed && typeof r.exitCode !== 'number') {
       throw new Error(`could not run ${file}: ${r.shortMessage}`, { cause: r });
     }

@@ -169,6 +169,15 @@ class Differ {
 
   private namespace(id: string, r: NamespaceResource): void {
     const lo = this.link(r.name, 'lo');
+    if (this.input.live.broken?.has(r.name)) {
+      if (!this.priorIdentities.has(identity(r))) {
+        this.conflicts.push({ path: r.path, message: `namespace "${r.name}" exists under /run/netns but cannot be entered, and the lab does not own it; nslab leaves it alone` });
+        return;
+      }
+      this.newLocations.add(r.name);
+      this.add({ id, type: 'namespace', action: 'replace', path: r.path, desired: r, prior: r, fields: [], reason: 'its /run/netns file is not a namespace (an interrupted create)' });
+      return;
+    }
     if (!this.input.live.namespaces.has(r.name)) {
       this.newLocations.add(r.name);
       this.add({ id, type: 'namespace', action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
@@ -310,6 +319,7 @@ class Differ {
   private priorIsLive(p: Resource): boolean {
     switch (p.type) {
       case 'namespace': {
+        if (this.input.live.broken?.has(p.name)) return true;
         if (!this.input.live.namespaces.has(p.name)) return false;
         const owner = markerOwner(this.link(p.name, 'lo')?.alias);
         return owner === undefined || owner === this.input.key;

@@ -7,6 +7,11 @@ export interface LiveState {
   readonly namespaces: Set<string>;
   /** Keyed by location (`''` = host). A namespace that does not exist has no entry. */
   readonly locations: Map<Location, LiveLocation>;
+  /**
+   * Names listed under /run/netns that cannot be entered: a file left by an `ip netns add` that
+   * was killed before it mounted the namespace. Not in `namespaces`.
+   */
+  readonly broken?: ReadonlySet<string>;
 }
 
 export interface ReadRequest {
@@ -32,6 +37,7 @@ const READ_CONCURRENCY = 8;
 export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveState> {
   const namespaces = new Set(parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout));
   const wanted = [...new Set(req.locations)].filter((l) => l === HOST || namespaces.has(l));
+  const broken = new Set<string>();
   const read = await mapLimit(wanted, READ_CONCURRENCY, async (l) => {
     try {
       const keys = req.sysctls?.get(l) ?? [];
@@ -44,14 +50,18 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
       return [l, await readLocation(runner, l, keys)] as const;
     } catch (e) {
       // The namespace may vanish between the listing and the read: that is "absent", not an error.
-      if (l !== HOST && /Cannot open network namespace|No such file/u.test(String(e))) return undefined;
+      if (l !== HOST && /No such file/u.test(String(e))) return undefined;
+      if (l !== HOST && /Cannot open network namespace|setting the network namespace .* failed/u.test(String(e))) {
+        broken.add(l);
+        return undefined;
+      }
       throw e;
     }
   });
   const locations = new Map<Location, LiveLocation>();
   for (const entry of read) if (entry) locations.set(entry[0], entry[1]);
   for (const l of wanted) if (!locations.has(l)) namespaces.delete(l);
-  return { namespaces, locations };
+  return { namespaces, locations, broken };
 }
 
 export async function readLocation(runner: Runner, l: Location, sysctlKeys: string[] = []): Promise<LiveLocation> {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { applyLab, destroyLab, planLab } from '../../src/engine.js';
-import { lockLab } from '../../src/state/state.js';
+import { lockLab, writeState } from '../../src/state/state.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, hostLinksWith, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
@@ -84,6 +84,23 @@ describeKernel('crash safety and concurrency', () => {
     }
     expect(killedAt).toHaveLength(KILL_POINTS);
   }, 300_000);
+
+  it('replaces a half-created namespace it owns, and refuses one it does not own', async () => {
+    const plan = chain(`${P}w`, 'half', 2);
+    // An `ip netns add` killed before its mount leaves a plain file under /run/netns.
+    writeState(fx.stateDir, { version: 1, lab: 'half', prefix: `${P}w`, key: `${P}whalf`, resources: {}, pending: plan.resources });
+    writeFileSync(`/run/netns/${P}wn0`, '');
+    const p = await planLab(plan, opts);
+    expect(p.result.changes.find((c) => c.id === 'n0')).toMatchObject({ action: 'replace', reason: 'its /run/netns file is not a namespace (an interrupted create)' });
+    await applyLab(plan, opts);
+    expect((await planLab(plan, opts)).result.changes).toEqual([]);
+    await destroyLab(`${P}whalf`, opts);
+    writeFileSync(`/run/netns/${P}wn0`, '');
+    await expect(applyLab(plan, opts)).rejects.toThrow(`namespace "${P}wn0" exists under /run/netns but cannot be entered, and the lab does not own it`);
+    expect(existsSync(`/run/netns/${P}wn0`)).toBe(true);
+    rmSync(`/run/netns/${P}wn0`);
+    expect(namespacesWith(`${P}w`)).toEqual([]);
+  });
 
   it('stops at a safe point on SIGINT, releases the lock, says how to continue, and the next apply finishes', async () => {
     const plan = chain(`${P}s`, 'sig', 150);
