@@ -18,12 +18,15 @@ export interface Orphan {
   readonly lab: string;
 }
 
-/** Namespaces and host links whose marker names a lab that does not claim them. */
-export async function findOrphans(runner: Runner, dir: string): Promise<Orphan[]> {
+/**
+ * Namespaces and host links whose marker names a lab that does not claim them, looking at the
+ * state files in every directory of `dirs` (the state directory, and the run directories of
+ * ephemeral test labs).
+ */
+export async function findOrphans(runner: Runner, dirs: readonly string[]): Promise<Orphan[]> {
   const claimedNs = new Map<string, Set<string>>();
   const claimedLinks = new Map<string, Set<string>>();
-  const keys = new Set(listStates(dir));
-  for (const key of keys) {
+  for (const dir of dirs) for (const key of listStates(dir)) {
     const ns = new Set<string>();
     const links = new Set<string>();
     for (const { resource: r } of priorOf(readState(dir, key))) {
@@ -35,7 +38,7 @@ export async function findOrphans(runner: Runner, dir: string): Promise<Orphan[]
     claimedLinks.set(key, links);
   }
   // A lab whose lock is held is mid-apply: leave everything of it alone.
-  const busy = (key: string) => existsSync(join(dir, `${key}.lock`));
+  const busy = (key: string) => dirs.some((dir) => existsSync(join(dir, `${key}.lock`)));
   const namespaces = parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout);
   const live = await readLive(runner, { locations: [HOST, ...namespaces] });
   const out: Orphan[] = [];

@@ -15,6 +15,7 @@ import { listStates, readState, stateDir } from '../state/state.js';
 import { loadLabFile, readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
 import { findOrphans, removeOrphans } from '../gc.js';
+import { runStateDirs } from '../testing/runs.js';
 import { execaRunner } from '../runner.js';
 
 const USAGE = `usage: nslab <command> [options]
@@ -192,7 +193,7 @@ async function cmdDestroy(file: string | undefined, flags: Flags): Promise<numbe
 
 async function cmdGc(flags: Flags): Promise<number> {
   requireRoot();
-  const orphans = (await findOrphans(execaRunner, stateDir())).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
+  const orphans = (await findOrphans(execaRunner, [stateDir(), ...runStateDirs()])).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
   if (orphans.length === 0) {
     out('no orphans: every object with an nslab marker is claimed by a lab.');
     return 0;
