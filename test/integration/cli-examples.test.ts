@@ -105,6 +105,23 @@ describeKernel('nslab on the seed labs', () => {
     });
   });
 
+  describe('a file with two labs', () => {
+    const file = 'examples/side-by-side.ts';
+
+    it('acts on every lab of the file, or on the one named with --lab', async () => {
+      const all = JSON.parse((await nslab('plan', file, '--json')).stdout);
+      expect(all.map((p: { key: string }) => p.key)).toEqual([`${P}a-copy-a`, `${P}b-copy-b`]);
+      expect((await nslab('apply', file, '--lab', 'copy-b', '--auto-approve')).code).toBe(0);
+      expect(namespacesWith(P).sort()).toEqual([`${P}b-blue`, `${P}b-red`]);
+      expect(ping(`${P}b-red`, '10.10.0.2')).toBe(true);
+      expect((await nslab('apply', file, '--auto-approve')).code).toBe(0);
+      expect(namespacesWith(P)).toHaveLength(4);
+      expect((await nslab('plan', file, '--detailed-exitcode')).code).toBe(0);
+      expect((await nslab('destroy', file, '--auto-approve')).code).toBe(0);
+      expect(namespacesWith(P)).toEqual([]);
+    });
+  });
+
   describe('bridge', () => {
     const file = 'examples/bridge.ts';
     const names = ['red', 'blue', 'green', 'yellow'];
