@@ -10,7 +10,7 @@ import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, priorOf, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
-import { execaRunner, type Runner } from './runner.js';
+import { processRunner, type Runner } from './runner.js';
 
 export interface EngineOptions {
   readonly runner?: Runner;
@@ -34,7 +34,7 @@ export interface LabPlan {
   readonly result: DiffResult;
 }
 
-const resolve = (o: EngineOptions) => ({ runner: o.runner ?? execaRunner, dir: o.stateDir ?? stateDir(), lockTimeoutMs: o.lockTimeoutMs ?? 0 });
+const resolve = (o: EngineOptions) => ({ runner: o.runner ?? processRunner, dir: o.stateDir ?? stateDir(), lockTimeoutMs: o.lockTimeoutMs ?? 0 });
 
 /** Every location the lab's objects live in (host included when anything is there). */
 function locationsOf(resources: Iterable<Resource>): Set<Location> {
@@ -131,7 +131,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     const owned = { ...(p.state?.resources ?? {}) };
     if (p.result.changes.length === 0) {
       if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) writeState(dir, { ...base, resources: plan.resources });
-      return { changes: [], report: { processes: 0, commands: 0, observed: new Map() }, ms: Date.now() - started };
+      return { changes: [], report: { processes: 0, commands: 0, observed: new Map(), touched: new Set() }, ms: Date.now() - started };
     }
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
     const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
@@ -139,7 +139,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     let report: ApplyReport;
     try {
       report = await applyChanges(runner, p.key, p.result.changes, p.live, opts.signal);
-      await verify(runner, p, plan.resources, report.observed);
+      await verify(runner, p, plan.resources, report);
     } catch (e) {
       if (e instanceof InterruptedError) {
         throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
@@ -171,10 +171,15 @@ async function converge(runner: Runner, key: string, desired: Record<string, Res
   if (after.changes.length) throw new EngineError(`still different:\n${after.changes.map(renderChange).join('\n')}`);
 }
 
-/** After apply: diff again (locations the apply read back are not read again). */
-async function verify(runner: Runner, p: LabPlan, desired: Record<string, Resource>, observed: Map<Location, LiveLocation>): Promise<void> {
+/**
+ * After apply: diff again. Locations the apply read back are not read again, nor are those it
+ * did not write to (the plan's own read of them stands); the rest are read.
+ */
+async function verify(runner: Runner, p: LabPlan, desired: Record<string, Resource>, report: ApplyReport): Promise<void> {
   const prior = [...priorOf(p.state), ...Object.entries(desired).map(([id, resource]) => ({ id, resource }))];
-  const live = await readFor(runner, desired, prior, observed);
+  const known = new Map(report.observed);
+  for (const [l, where] of p.live.locations) if (!report.touched.has(l) && !known.has(l)) known.set(l, where);
+  const live = await readFor(runner, desired, prior, known);
   const left = diff({ key: p.key, desired, live, prior });
   const problems = [...left.changes.map(renderChange), ...left.conflicts.map((c) => `[${c.path}] ${c.message}`)];
   if (problems.length) {
@@ -210,7 +215,7 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const p: LabPlan = { lab: state.lab, key, plan, state, live, result };
     if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
     const report = await applyChanges(runner, key, result.changes, live);
-    await verify(runner, p, {}, report.observed);
+    await verify(runner, p, {}, report);
     removeState(dir, key);
     return { changes: result.changes, report, ms: Date.now() - started };
   } finally {

@@ -7,4 +7,4 @@ export { diff, type Change, type DiffResult, type Conflict, type FieldChange } f
 export { renderPlan, planJson, describe } from './diff/render.js';
 export { readLive, type LiveState } from './live/read.js';
 export { renderGraph, type GraphFormat } from './graph.js';
-export { execaRunner, type Runner, type RunResult, CommandFailedError } from './runner.js';
+export { processRunner, type Runner, type RunResult, CommandFailedError } from './runner.js';

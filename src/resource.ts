@@ -8,7 +8,7 @@ import { readLive, type LiveState } from './live/read.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { loc, type Location, type Resource } from './plan/types.js';
-import { execaRunner, type Runner } from './runner.js';
+import { processRunner, type Runner } from './runner.js';
 import { EngineError } from './engine.js';
 import { renderChange, renderConflicts } from './diff/render.js';
 
@@ -40,7 +40,7 @@ function diffOne(key: string, desired: Resource | undefined, prior: Resource | u
  * The live form of a resource the caller owns: undefined when it is gone from the kernel,
  * otherwise the resource with every differing field set to its live value.
  */
-export async function readResource(key: string, r: Resource, runner: Runner = execaRunner): Promise<Resource | undefined> {
+export async function readResource(key: string, r: Resource, runner: Runner = processRunner): Promise<Resource | undefined> {
   const live = await readFor(runner, [r]);
   const d = diffOne(key, r, r, live);
   if (d.conflicts.length) return undefined;
@@ -51,7 +51,7 @@ export async function readResource(key: string, r: Resource, runner: Runner = ex
 }
 
 /** What changing `prior` into `desired` would do (either may be absent: create or delete). */
-export async function planResource(key: string, prior: Resource | undefined, desired: Resource | undefined, runner: Runner = execaRunner): Promise<DiffResult> {
+export async function planResource(key: string, prior: Resource | undefined, desired: Resource | undefined, runner: Runner = processRunner): Promise<DiffResult> {
   const live = await readFor(runner, [prior, desired].filter((r): r is Resource => r !== undefined));
   return diffOne(key, desired, prior, live);
 }
@@ -61,7 +61,7 @@ export async function planResource(key: string, prior: Resource | undefined, des
  * Foreign objects in the way are an EngineError; after the change the resource is read back and
  * anything still different is an EngineError.
  */
-export async function applyResource(key: string, prior: Resource | undefined, desired: Resource | undefined, runner: Runner = execaRunner): Promise<ApplyReport> {
+export async function applyResource(key: string, prior: Resource | undefined, desired: Resource | undefined, runner: Runner = processRunner): Promise<ApplyReport> {
   const rs = [prior, desired].filter((r): r is Resource => r !== undefined);
   const live = await readFor(runner, rs);
   const d = diffOne(key, desired, prior, live);

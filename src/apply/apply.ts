@@ -24,6 +24,8 @@ export interface ApplyReport {
    * that location costs no extra process. Sysctl values are those `sysctl -w` reported.
    */
   readonly observed: Map<Location, LiveLocation>;
+  /** Locations whose links, addresses or routes the apply wrote to. */
+  readonly touched: Set<Location>;
 }
 
 /** Appended to every configure batch: the location's state after the batch, in the same process. */
@@ -85,5 +87,7 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
     const o = observed.get(ns);
     if (o) Object.assign(o.sysctls, parseSysctls(r.stdout));
   });
-  return { processes, commands, observed };
+  const touched = new Set<Location>([...s.deletes, ...s.configure].map((x) => x.location));
+  if (s.host.some((l) => l.startsWith('link '))) touched.add(HOST);
+  return { processes, commands, observed, touched };
 }

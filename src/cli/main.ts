@@ -16,7 +16,7 @@ import { loadLabFile, readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
 import { findOrphans, removeOrphans } from '../gc.js';
 import { runStateDirs } from '../testing/runs.js';
-import { execaRunner } from '../runner.js';
+import { processRunner } from '../runner.js';
 
 const USAGE = `usage: nslab <command> [options]
 
@@ -193,13 +193,13 @@ async function cmdDestroy(file: string | undefined, flags: Flags): Promise<numbe
 
 async function cmdGc(flags: Flags): Promise<number> {
   requireRoot();
-  const orphans = (await findOrphans(execaRunner, [stateDir(), ...runStateDirs()])).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
+  const orphans = (await findOrphans(processRunner, [stateDir(), ...runStateDirs()])).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
   if (orphans.length === 0) {
     out('no orphans: every object with an nslab marker is claimed by a lab.');
     return 0;
   }
   for (const o of orphans) out(`${flags['dry-run'] ? 'would remove' : 'removing'} ${o.kind} ${o.name} (marked for lab ${o.lab}, which does not claim it)`);
-  if (!flags['dry-run']) await removeOrphans(execaRunner, orphans);
+  if (!flags['dry-run']) await removeOrphans(processRunner, orphans);
   return 0;
 }
 

@@ -82,6 +82,7 @@ export function parseLinks(linkJson: unknown, addrJson?: unknown): Map<string, L
     for (const e of asArray(addrJson, 'addr show')) addrs.set(String(e.ifname), parseAddrInfo(e.addr_info));
   }
   const links = new Map<string, LiveLink>();
+  const peerNames = new Map<string, string>();
   for (const e of asArray(linkJson, 'link show')) {
     const name = String(e.ifname);
     const flags = Array.isArray(e.flags) ? (e.flags as string[]) : [];
@@ -99,6 +100,12 @@ export function parseLinks(linkJson: unknown, addrJson?: unknown): Map<string, L
       peerNetnsid: typeof e.link_netnsid === 'number' ? e.link_netnsid : undefined,
       addresses: addrs.get(name) ?? parseAddrInfo(e.addr_info),
     });
+    // A veth whose peer is in the same namespace shows the peer's name (`link`), not its index.
+    if (typeof e.link === 'string' && typeof e.link_index !== 'number') peerNames.set(name, e.link);
+  }
+  for (const [name, peer] of peerNames) {
+    const ifindex = links.get(peer)?.ifindex;
+    if (ifindex !== undefined) links.set(name, { ...links.get(name)!, peerIfindex: ifindex });
   }
   return links;
 }

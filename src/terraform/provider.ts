@@ -5,7 +5,7 @@
  */
 import { applyResource, planResource, readResource } from '../resource.js';
 import { renderConflicts } from '../diff/render.js';
-import { execaRunner, type Runner } from '../runner.js';
+import { processRunner, type Runner } from '../runner.js';
 import type { Resource } from '../plan/types.js';
 import type { Msg } from './proto.js';
 import { PROVIDER_ATTRIBUTES, RESOURCES, getProviderSchemaResponse, isResourceType, type ResourceTypeName } from './schema.js';
@@ -45,7 +45,7 @@ export class NetnsProvider {
   private readonly runner: Runner;
 
   constructor(opts: ProviderOptions = {}) {
-    this.runner = opts.runner ?? execaRunner;
+    this.runner = opts.runner ?? processRunner;
   }
 
   /** The ownership key: kernel markers read `nslab:<lab>`. */

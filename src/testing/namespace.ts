@@ -5,7 +5,7 @@
 import { readLocation } from '../live/read.js';
 import type { LiveLink } from '../live/parse.js';
 import { HOST, type Location } from '../plan/types.js';
-import { execaRunner } from '../runner.js';
+import { processRunner } from '../runner.js';
 import { execIn, LabProcess, type ExecOptions, type ExecResult, type SpawnOptions } from './process.js';
 
 /** A device as the kernel reports it at the moment it was read. */
@@ -51,7 +51,7 @@ const toDevice = (namespace: string | undefined, l: LiveLink): LiveDevice => ({
 
 /** Reads every device of a location. Equivalent to: `ip -d [-n NS] -j addr show`. */
 export async function readDevices(at: Location): Promise<LiveDevice[]> {
-  const live = await readLocation(execaRunner, at);
+  const live = await readLocation(processRunner, at);
   return [...live.links.values()].map((l) => toDevice(at === HOST ? undefined : at, l));
 }
 
@@ -128,7 +128,7 @@ export class LabNamespace {
   async settled(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const r = await execaRunner.run(['ip', '-n', this.name, '-j', 'addr', 'show', 'tentative']);
+      const r = await processRunner.run(['ip', '-n', this.name, '-j', 'addr', 'show', 'tentative']);
       const links = r.code === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ addr_info?: unknown[] }>) : [];
       if (!links.some((l) => (l.addr_info?.length ?? 0) > 0)) return;
       await new Promise((res) => setTimeout(res, 100));

@@ -24,6 +24,8 @@ describeKernel('engine on the real kernel', () => {
       ar: { type: 'veth', path: 'eng/ar', mtu: over.mtu, a: { namespace: n('a'), name: 'eth0' }, b: { namespace: n('r'), name: 'to-a', master: 'lan' } },
       rb: { type: 'veth', path: 'eng/rb', a: { namespace: n('r'), name: 'to-b' }, b: { namespace: n('b'), name: 'eth0' } },
       up: { type: 'veth', path: 'eng/up', a: { namespace: n('r'), name: 'up' }, b: { name: n('up') } },
+      loop: { type: 'veth', path: 'eng/loop', a: { namespace: n('b'), name: 'lp0' }, b: { namespace: n('b'), name: 'lp1' } },
+      hloop: { type: 'veth', path: 'eng/hloop', a: { name: n('h0') }, b: { name: n('h1') } },
       'a-ip': { type: 'address', path: 'eng/a-ip', namespace: n('a'), device: 'eth0', address: over.aAddr ?? '10.1.0.1/24' },
       'a-ip6': { type: 'address', path: 'eng/a-ip6', namespace: n('a'), device: 'eth0', address: 'fd10::1/64' },
       'r-lan': { type: 'address', path: 'eng/r-lan', namespace: n('r'), device: 'lan', address: '10.1.0.254/24' },

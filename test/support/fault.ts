@@ -3,7 +3,7 @@
  * write (and each sysctl process as one line); the batch holding line `failAt` runs only the lines
  * before it and then reports a failure, like a kernel refusal in the middle of a batch.
  */
-import { execaRunner, type Runner } from '../../src/runner.js';
+import { processRunner, type Runner } from '../../src/runner.js';
 
 /** The lines of a write: batch lines other than the read-back `… show` lines, or a sysctl -w. */
 export function writeLines(argv: readonly string[], input: string | undefined): string[] {
@@ -11,7 +11,7 @@ export function writeLines(argv: readonly string[], input: string | undefined): 
   return argv.includes('sysctl') && argv.includes('-w') ? [argv.join(' ')] : [];
 }
 
-export function faultRunner(failAt: number, inner: Runner = execaRunner): Runner & { seen: () => number } {
+export function faultRunner(failAt: number, inner: Runner = processRunner): Runner & { seen: () => number } {
   let seen = 0;
   return {
     seen: () => seen,
@@ -29,6 +29,6 @@ export function faultRunner(failAt: number, inner: Runner = execaRunner): Runner
 }
 
 /** Counts write lines without failing. */
-export function countingRunner(inner: Runner = execaRunner): Runner & { seen: () => number } {
+export function countingRunner(inner: Runner = processRunner): Runner & { seen: () => number } {
   return faultRunner(Number.MAX_SAFE_INTEGER, inner);
 }

@@ -54,3 +54,12 @@ describe('parsing recorded ip -j output', () => {
     expect(parseSysctls('net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 2\n')).toEqual({ 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.rp_filter': '2' });
   });
 });
+
+describe('a veth with both ends in one namespace', () => {
+  it('resolves each end\'s peer by the name ip prints instead of an index', () => {
+    const [addrs] = splitBatchOutput(fixture('same-ns-veth.batch.txt'), 2);
+    const links = parseLinks(addrs);
+    expect(links.get('va')!.peerIfindex).toBe(links.get('vb')!.ifindex);
+    expect(links.get('vb')!.peerIfindex).toBe(links.get('va')!.ifindex);
+  });
+});
