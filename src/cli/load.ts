@@ -2,7 +2,8 @@
  * Loads a lab file in-process: a TypeScript or JavaScript program that builds an App (its
  * `app.synth()` hands plans back instead of writing them), or a synthesized plan JSON.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPlan, PlanError } from '../plan/validate.js';
@@ -18,20 +19,19 @@ export class LoadError extends Error {
 export async function loadLabFile(file: string): Promise<PlanDocument[]> {
   const abs = resolve(file);
   if (file.endsWith('.json')) return loadPlanJson(abs);
+  if (!existsSync(abs)) throw new LoadError(`${file}: no such file`);
   const g = globalThis as Record<symbol, unknown>;
   const captured: unknown[] = [];
   const apps: Array<{ synth(): unknown }> = [];
   g[CAPTURE] = captured;
   g[APPS] = apps;
   try {
-    const { tsImport } = await import('tsx/esm/api');
     try {
-      await tsImport(pathToFileURL(abs).href, import.meta.url);
+      const bundled = await bundle(abs);
+      if (bundled !== undefined) await import(`data:text/javascript;base64,${Buffer.from(bundled).toString('base64')}`);
+      else await (await import('tsx/esm/api')).tsImport(pathToFileURL(abs).href, import.meta.url);
     } catch (e) {
-      if (e instanceof Error && e.name === 'PlanError') throw e;
-      if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(abs)) {
-        throw new LoadError(`${file}: no such file`);
-      }
+      if (e instanceof Error && (e.name === 'PlanError' || e.name === 'LoadError')) throw e;
       throw new LoadError(`${file}: ${(e as Error).message}`, { cause: e });
     }
     if (captured.length === 0) for (const app of apps) app.synth();
@@ -41,6 +41,53 @@ export async function loadLabFile(file: string): Promise<PlanDocument[]> {
   }
   if (captured.length === 0) throw new LoadError(`${file} defines no lab (it should build an App with at least one Lab)`);
   return captured.map((p) => loadPlan(p));
+}
+
+/** Marks a lab file the fast path cannot load as it is; tsx loads it instead. */
+class NotBundleable extends Error {}
+
+/**
+ * The fast path: esbuild bundles the lab file with its relative imports into one ES module in
+ * memory, with every package import resolved from the lab's folder to an absolute file URL, so
+ * the module can be imported from a data: URL and shares nslab's modules with the CLI. About
+ * 0.1 s faster than tsx, which loads the library a second time. Returns undefined (use tsx) for a
+ * file that uses `import.meta` or a package that cannot be resolved for import this way.
+ */
+async function bundle(abs: string): Promise<string | undefined> {
+  const esbuild = await import('esbuild');
+  try {
+    const r = await esbuild.build({
+      entryPoints: [abs], bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent',
+      plugins: [{
+        name: 'nslab-packages',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (a) => {
+            if (a.path.startsWith('node:') || isBuiltin(a.path)) return { path: a.path, external: true };
+            try {
+              return { path: pathToFileURL(createRequire(a.importer || abs).resolve(a.path)).href, external: true };
+            } catch {
+              throw new NotBundleable(a.path);
+            }
+          });
+          b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (a) => {
+            const text = readFileSync(a.path, 'utf8');
+            if (text.includes('import.meta')) throw new NotBundleable('import.meta');
+            return undefined;
+          });
+        },
+      }],
+    });
+    return r.outputFiles[0]!.text;
+  } catch (e) {
+    const errors = (e as { errors?: Array<{ text: string; detail?: unknown; location?: { file: string; line: number; column: number } | null }> }).errors;
+    if (errors?.some((x) => x.detail instanceof NotBundleable)) return undefined;
+    const first = errors?.[0];
+    if (first) {
+      const at = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
+      throw new LoadError(`${at}${first.text}`);
+    }
+    throw e;
+  }
 }
 
 function loadPlanJson(abs: string): PlanDocument[] {
