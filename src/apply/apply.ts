@@ -1,7 +1,7 @@
 import { HOST, type Location } from '../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
-import { CommandFailedError, mapLimit, type Runner } from '../runner.js';
+import { CommandFailedError, inLocation, mapLimit, type Runner } from '../runner.js';
 import { buildScripts } from './batches.js';
 import { parseLinks, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from '../live/parse.js';
 
@@ -31,10 +31,10 @@ export interface ApplyReport {
 /** Appended to every configure batch: the location's state after the batch, in the same process. */
 const READBACK = 'addr show\nroute show table all\n';
 
-const readbackArgv = (l: Location) => (l === HOST ? ['ip', '-d', '-j', '-batch', '-'] : ['ip', '-d', '-j', '-n', l, '-batch', '-']);
+const readbackArgv = (l: Location) => inLocation(l, ['ip', '-d', '-j', '-batch', '-']);
 
 const batchArgv = (l: Location, force = false) =>
-  l === HOST ? ['ip', ...(force ? ['-force'] : []), '-batch', '-'] : ['ip', '-n', l, ...(force ? ['-force'] : []), '-batch', '-'];
+  inLocation(l, ['ip', ...(force ? ['-force'] : []), '-batch', '-']);
 
 /** Lines ip reports for objects that are already gone: a delete that found nothing to delete. */
 const ALREADY_GONE = /Cannot find device|No such process|No such file or directory|Cannot assign requested address|does not exist/u;
@@ -81,7 +81,7 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
     checkpoint();
     processes++;
     commands += kv.length;
-    const argv = ['ip', 'netns', 'exec', ns, 'sysctl', '-w', ...kv];
+    const argv = inLocation(ns, ['sysctl', '-w', ...kv]);
     const r = await runner.run(argv);
     if (r.code !== 0) throw new CommandFailedError(argv, r.code, r.stderr);
     const o = observed.get(ns);

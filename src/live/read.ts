@@ -1,5 +1,5 @@
 import { HOST, type Location } from '../plan/types.js';
-import { mapLimit, runChecked, type Runner } from '../runner.js';
+import { inLocation, mapLimit, runChecked, type Runner } from '../runner.js';
 import { parseLinks, parseNetnsList, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from './parse.js';
 
 /** What the reader saw: every named namespace, and the contents of the locations asked for. */
@@ -31,8 +31,8 @@ const READ_CONCURRENCY = 8;
 
 /**
  * Equivalent to: `ip -j netns list`, then for each location
- * `printf 'addr show\nroute show table all\n' | ip -d -n NS -j -batch -` (one process per
- * namespace), plus `ip netns exec NS sysctl KEY…` where sysctls are declared.
+ * `printf 'addr show\nroute show table all\n' | nsenter --net=/run/netns/NS ip -d -j -batch -` (one process per
+ * namespace), plus `nsenter --net=/run/netns/NS sysctl KEY…` where sysctls are declared.
  */
 export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveState> {
   const namespaces = new Set(parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout));
@@ -51,7 +51,7 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
     } catch (e) {
       // The namespace may vanish between the listing and the read: that is "absent", not an error.
       if (l !== HOST && /No such file/u.test(String(e))) return undefined;
-      if (l !== HOST && /Cannot open network namespace|setting the network namespace .* failed/u.test(String(e))) {
+      if (l !== HOST && /Cannot open network namespace|setting the network namespace .* failed|reassociate to namespace/u.test(String(e))) {
         broken.add(l);
         return undefined;
       }
@@ -65,15 +65,14 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
 }
 
 export async function readLocation(runner: Runner, l: Location, sysctlKeys: string[] = []): Promise<LiveLocation> {
-  const argv = l === HOST ? ['ip', '-d', '-j', '-batch', '-'] : ['ip', '-d', '-n', l, '-j', '-batch', '-'];
+  const argv = inLocation(l, ['ip', '-d', '-j', '-batch', '-']);
   const r = await runChecked(runner, argv, 'addr show\nroute show table all\n');
   const [addrs, routes] = splitBatchOutput(r.stdout, 2);
   const sysctls = sysctlKeys.length > 0 ? await readSysctls(runner, l, sysctlKeys) : {};
   return { links: parseLinks(addrs), routes: parseRoutes(routes), sysctls };
 }
 
-/** Equivalent to: `ip netns exec NS sysctl KEY…` (keys the kernel lacks are left out). */
+/** Equivalent to: `nsenter --net=/run/netns/NS sysctl KEY…` (keys the kernel lacks are left out). */
 async function readSysctls(runner: Runner, l: Location, keys: string[]): Promise<Record<string, string>> {
-  const prefix = l === HOST ? [] : ['ip', 'netns', 'exec', l];
-  return parseSysctls((await runner.run([...prefix, 'sysctl', ...keys])).stdout);
+  return parseSysctls((await runner.run(inLocation(l, ['sysctl', ...keys]))).stdout);
 }
