@@ -3,7 +3,8 @@
  * provider): read a resource's live form, and make one resource's change. The same reader,
  * diff and apply as whole labs; undeclared objects are left alone (other resources own them).
  */
-import { diff, revertFields, type DiffResult } from './diff/diff.js';
+import { diff, type DiffResult } from './diff/diff.js';
+import { revertFields } from './diff/fields.js';
 import { readLive, type LiveState } from './live/read.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';

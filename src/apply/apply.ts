@@ -31,10 +31,10 @@ export interface ApplyReport {
 /** Appended to every configure batch: the location's state after the batch, in the same process. */
 const READBACK = 'addr show\nroute show table all\n';
 
-const readbackArgv = (l: Location) => inLocation(l, ['ip', '-d', '-j', '-batch', '-']);
+const readbackArgv = (l: Location, n: number) => inLocation(l, ['ip', '-d', '-j', '-batch', '-'], n);
 
-const batchArgv = (l: Location, force = false) =>
-  inLocation(l, ['ip', ...(force ? ['-force'] : []), '-batch', '-']);
+const batchArgv = (l: Location, n: number, force = false) =>
+  inLocation(l, ['ip', ...(force ? ['-force'] : []), '-batch', '-'], n);
 
 /** Lines ip reports for objects that are already gone: a delete that found nothing to delete. */
 const ALREADY_GONE = /Cannot find device|No such process|No such file or directory|Cannot assign requested address|does not exist/u;
@@ -74,9 +74,12 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   };
   // Deletes run with -force so that one object already gone does not stop the rest; anything
   // else that fails is an error, and the verification read catches what remains.
-  await mapLimit(s.deletes, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location, true), x.lines, true));
-  if (s.host.length) await run(batchArgv(HOST), s.host);
-  await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(readbackArgv(x.location), x.lines, false, x.location));
+  // How many named namespaces exist while each stage runs (it picks how to enter them).
+  const before = live.namespaces.size;
+  const during = before + s.host.filter((l) => l.startsWith('netns add ')).length;
+  await mapLimit(s.deletes, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location, before, true), x.lines, true));
+  if (s.host.length) await run(batchArgv(HOST, before), s.host);
+  await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(readbackArgv(x.location, during), x.lines, false, x.location));
   await mapLimit([...s.sysctls], WRITE_CONCURRENCY, async ([ns, kv]) => {
     checkpoint();
     processes++;

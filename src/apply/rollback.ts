@@ -3,7 +3,8 @@
  * makes the kernel match. Pure: derived from the changes the apply was going to make.
  */
 import { identity, type Resource } from '../plan/types.js';
-import { revertFields, type Change } from '../diff/diff.js';
+import type { Change } from '../diff/diff.js';
+import { revertFields } from '../diff/fields.js';
 
 export function rollbackTarget(desired: Record<string, Resource>, changes: readonly Change[]): Record<string, Resource> {
   const out: Record<string, Resource> = { ...desired };

@@ -2,9 +2,11 @@
  * Loads a lab file in-process: a TypeScript or JavaScript program that builds an App (its
  * `app.synth()` hands plans back instead of writing them), or a synthesized plan JSON.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { createRequire, isBuiltin } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPlan, PlanError } from '../plan/validate.js';
 import type { PlanDocument } from '../plan/types.js';
@@ -54,7 +56,10 @@ class NotBundleable extends Error {}
  * file that uses `import.meta` or a package that cannot be resolved for import this way.
  */
 async function bundle(abs: string): Promise<string | undefined> {
+  const cached = readBundleCache(abs);
+  if (cached !== undefined) return cached;
   const esbuild = await import('esbuild');
+  const inputs = new Set<string>([abs]);
   try {
     const r = await esbuild.build({
       entryPoints: [abs], bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent',
@@ -64,12 +69,15 @@ async function bundle(abs: string): Promise<string | undefined> {
           b.onResolve({ filter: /^[^./]/ }, (a) => {
             if (a.path.startsWith('node:') || isBuiltin(a.path)) return { path: a.path, external: true };
             try {
-              return { path: pathToFileURL(createRequire(a.importer || abs).resolve(a.path)).href, external: true };
+              const resolved = createRequire(a.importer || abs).resolve(a.path);
+              inputs.add(resolved);
+              return { path: pathToFileURL(resolved).href, external: true };
             } catch {
               throw new NotBundleable(a.path);
             }
           });
           b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (a) => {
+            inputs.add(a.path);
             const text = readFileSync(a.path, 'utf8');
             if (text.includes('import.meta')) throw new NotBundleable('import.meta');
             return undefined;
@@ -77,7 +85,9 @@ async function bundle(abs: string): Promise<string | undefined> {
         },
       }],
     });
-    return r.outputFiles[0]!.text;
+    const code = r.outputFiles[0]!.text;
+    writeBundleCache(abs, [...inputs], code);
+    return code;
   } catch (e) {
     const errors = (e as { errors?: Array<{ text: string; detail?: unknown; location?: { file: string; line: number; column: number } | null }> }).errors;
     if (errors?.some((x) => x.detail instanceof NotBundleable)) return undefined;
@@ -87,6 +97,41 @@ async function bundle(abs: string): Promise<string | undefined> {
       throw new LoadError(`${at}${first.text}`);
     }
     throw e;
+  }
+}
+
+/**
+ * Bundles are cached (in $NSLAB_CACHE_DIR, default ~/.cache/nslab, private to the user) with the
+ * size and mtime of every file that went in: an unchanged lab loads without starting esbuild.
+ */
+const cacheDir = () => process.env.NSLAB_CACHE_DIR || join(homedir(), '.cache', 'nslab');
+const cachePath = (abs: string) => join(cacheDir(), `${createHash('sha256').update(abs).digest('hex').slice(0, 32)}.bundle.json`);
+const fingerprint = (path: string) => {
+  const st = statSync(path);
+  return `${st.size}:${st.mtimeMs}`;
+};
+
+interface BundleCache { version: 1; abs: string; inputs: Array<[string, string]>; code: string }
+
+function readBundleCache(abs: string): string | undefined {
+  try {
+    const c = JSON.parse(readFileSync(cachePath(abs), 'utf8')) as BundleCache;
+    if (c.version !== 1 || c.abs !== abs) return undefined;
+    return c.inputs.every(([path, fp]) => fingerprint(path) === fp) ? c.code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeBundleCache(abs: string, inputs: string[], code: string): void {
+  try {
+    mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
+    const c: BundleCache = { version: 1, abs, inputs: inputs.map((p) => [p, fingerprint(p)]), code };
+    const tmp = `${cachePath(abs)}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(c), { mode: 0o600 });
+    renameSync(tmp, cachePath(abs));
+  } catch {
+    // A cache that cannot be written only costs the next load its esbuild run.
   }
 }
 

@@ -32,6 +32,7 @@ import {
 } from '../plan/types.js';
 import type { LiveLink, LiveRoute } from '../live/parse.js';
 import { contains, parseCidr, parseIp } from '../plan/net.js';
+import { fieldDiff } from './fields.js';
 import type { LiveState } from '../live/read.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
@@ -298,6 +299,8 @@ class Differ {
 
   private retired(): void {
     const desiredIdentities = new Set(Object.values(this.input.desired).map(identity));
+    const created = new Map<string, number>();
+    this.changes.forEach((c, i) => c.action === 'create' && created.set(c.id, i));
     const seen = new Set<string>();
     for (const { id, resource: p } of this.input.prior) {
       const ident = identity(p);
@@ -305,8 +308,9 @@ class Differ {
       seen.add(ident);
       if (!this.priorIsLive(p)) continue;
       // Same id with a new identity: show the pair as one replacement.
-      const idx = this.changes.findIndex((c) => c.id === id && c.action === 'create');
-      if (idx >= 0) {
+      const idx = created.get(id);
+      if (idx !== undefined) {
+        created.delete(id);
         const c = this.changes[idx]!;
         this.changes[idx] = { ...c, action: 'replace', prior: p, fields: fieldDiff(p, c.desired!), reason: 'changed in the lab; cannot change in place' };
       } else {
@@ -391,41 +395,6 @@ function routesThroughRemoved(changes: Change[], desired: Record<string, Resourc
     const gw = parseIp(r.via)!;
     const hit = removed.find((a) => loc(a.namespace) === loc(r.namespace) && contains(parseCidr(a.address)!, gw));
     if (hit) out.push({ id, type: 'route', action: 'update', path: r.path, desired: r, fields: [], reason: `re-added: the kernel drops it when ${hit.address} is removed` });
-  }
-  return out;
-}
-
-/**
- * The resource as the kernel has it, from an update's field differences: every differing field
- * set back to its live (`from`) value. Field names are those the diff produces (`a.mtu`, `sysctls.K`…).
- */
-export function revertFields(r: Resource, c: Change): Resource {
-  const out = structuredClone(r) as unknown as Record<string, unknown>;
-  const set = (obj: Record<string, unknown>, k: string, v: unknown) => {
-    if (v === null || v === undefined) delete obj[k];
-    else obj[k] = v;
-  };
-  for (const f of c.fields) {
-    const [head, ...rest] = f.field.split('.');
-    if (f.field.endsWith('marker') || head === 'protocol') continue;
-    if (head === 'sysctls') set(out.sysctls as Record<string, unknown>, rest.join('.'), f.from);
-    else if ((head === 'a' || head === 'b') && rest.length) {
-      const field = rest[0]!;
-      if (field === 'mtu' || field === 'up') set(out, field, f.from);
-      else set(out[head] as Record<string, unknown>, field, f.from);
-    } else set(out, head!, f.from);
-  }
-  return out as unknown as Resource;
-}
-
-/** Top-level fields that differ between two resources of the same type (for replacements). */
-export function fieldDiff(from: Resource, to: Resource): FieldChange[] {
-  const out: FieldChange[] = [];
-  const a = from as unknown as Record<string, unknown>;
-  const b = to as unknown as Record<string, unknown>;
-  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    if (k === 'path') continue;
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push({ field: k, from: a[k] ?? null, to: b[k] ?? null });
   }
   return out;
 }

@@ -47,7 +47,7 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
         const sysctls = missing.length ? { ...known.sysctls, ...(await readSysctls(runner, l, missing)) } : known.sysctls;
         return [l, { ...known, sysctls }] as const;
       }
-      return [l, await readLocation(runner, l, keys)] as const;
+      return [l, await readLocation(runner, l, keys, namespaces.size)] as const;
     } catch (e) {
       // The namespace may vanish between the listing and the read: that is "absent", not an error.
       if (l !== HOST && /No such file/u.test(String(e))) return undefined;
@@ -64,8 +64,9 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
   return { namespaces, locations, broken };
 }
 
-export async function readLocation(runner: Runner, l: Location, sysctlKeys: string[] = []): Promise<LiveLocation> {
-  const argv = inLocation(l, ['ip', '-d', '-j', '-batch', '-']);
+/** `namespaces`: how many named namespaces exist (it picks how to enter them; see inLocation). */
+export async function readLocation(runner: Runner, l: Location, sysctlKeys: string[] = [], namespaces = 0): Promise<LiveLocation> {
+  const argv = inLocation(l, ['ip', '-d', '-j', '-batch', '-'], namespaces);
   const r = await runChecked(runner, argv, 'addr show\nroute show table all\n');
   const [addrs, routes] = splitBatchOutput(r.stdout, 2);
   const sysctls = sysctlKeys.length > 0 ? await readSysctls(runner, l, sysctlKeys) : {};
