@@ -137,7 +137,7 @@ describeKernel('nslab on the seed labs', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(hostLinksWith(P).sort()).toEqual([`${P}br0`, ...names.map((n) => `${P}br0-${n}`)].sort());
-      names.forEach((n, i) => expect(ping(undefined, `10.20.0.${i + 1}`)).toBe(true));
+      names.forEach((_, i) => expect(ping(undefined, `10.20.0.${i + 1}`)).toBe(true));
       expect(ping(`${P}red`, '10.20.0.4')).toBe(true);
       expect(ping(`${P}yellow`, '10.20.0.2')).toBe(true);
       expect(ping(`${P}green`, '10.20.0.254')).toBe(true);
