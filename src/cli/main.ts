@@ -93,6 +93,7 @@ async function confirm(question: string, autoApprove: boolean | undefined): Prom
 const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0 });
 const done = (changes: readonly { action: string }[]) =>
   (['create', 'update', 'replace', 'delete'] as const).map((a) => `${changes.filter((c) => c.action === a).length} ${a === 'create' ? 'created' : `${a}d`}`).join(', ');
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function cmdSynth(file: string | undefined, flags: Flags): Promise<number> {
@@ -165,7 +166,7 @@ async function cmdApply(file: string | undefined, flags: Flags): Promise<number>
     }
     out(res.changes.length === 0
       ? `lab ${labKey(p)}: no changes; the kernel matches the lab (${seconds(res.ms)}).`
-      : `lab ${labKey(p)}: apply complete: ${done(res.changes)} in ${seconds(res.ms)} (${res.report.processes} processes).`);
+      : `lab ${labKey(p)}: apply complete: ${done(res.changes)} in ${seconds(res.ms)} (${plural(res.report.processes, 'process', 'processes')}).`);
   }
   return 0;
 }
@@ -186,7 +187,7 @@ async function cmdDestroy(file: string | undefined, flags: Flags): Promise<numbe
       out(readState(stateDir(), key) ? `lab ${key}: destroy cancelled; nothing changed.` : `lab ${key}: nothing to destroy (no state in ${stateDir()}).`);
       continue;
     }
-    out(`lab ${key}: destroyed: ${res.changes.length} objects removed in ${seconds(res.ms)} (${res.report.processes} processes).`);
+    out(`lab ${key}: destroyed: ${plural(res.changes.length, 'object', 'objects')} removed in ${seconds(res.ms)} (${plural(res.report.processes, 'process', 'processes')}).`);
   }
   return 0;
 }
