@@ -54,9 +54,10 @@ describeKernel('crash safety and concurrency', () => {
     return f;
   };
   const statePath = (key: string) => join(fx.stateDir, `${key}.state.json`);
-  const waitFor = async (cond: () => boolean, ms: number) => {
+  const waitFor = async (cond: () => boolean, ms: number): Promise<boolean> => {
     const end = Date.now() + ms;
     while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    return cond();
   };
   const pendingRecorded = (key: string) => existsSync(statePath(key)) && readFileSync(statePath(key), 'utf8').includes('"pending"');
 
@@ -69,7 +70,8 @@ describeKernel('crash safety and concurrency', () => {
       const child = spawn('node', [CLI, 'apply', file, '--auto-approve'], { env, stdio: 'ignore' });
       const exited = new Promise((r) => child.on('exit', r));
       // Kill points spread over the apply: from just after the pending state is written to its end.
-      await waitFor(() => pendingRecorded(key), 5000);
+      // The apply records what it may create before its first change: the kill lands after that.
+      expect(await waitFor(() => pendingRecorded(key), 5000)).toBe(true);
       const delay = Math.round((i / KILL_POINTS) * 600);
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
@@ -110,7 +112,7 @@ describeKernel('crash safety and concurrency', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
-    await waitFor(() => pendingRecorded(key), 5000);
+    expect(await waitFor(() => pendingRecorded(key), 5000)).toBe(true);
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(1);

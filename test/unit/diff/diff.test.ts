@@ -3,7 +3,7 @@ import { diff, type DiffInput, type PriorResource } from '../../../src/diff/diff
 import { loadPlan } from '../../../src/plan/validate.js';
 import type { LiveLink } from '../../../src/live/parse.js';
 import type { LiveState } from '../../../src/live/read.js';
-import type { PlanDocument } from '../../../src/plan/types.js';
+import { TYPE_ORDER, type PlanDocument } from '../../../src/plan/types.js';
 import { simulate } from '../../support/simulate.js';
 import { redBluePlan } from '../../support/plans.js';
 
@@ -186,9 +186,9 @@ describe('diff properties', () => {
       const r = diff({ key: 'c', desired: {}, live: simulate(plan, 'c'), prior: priorOf(plan) });
       expect(r.changes.map((c) => c.id).sort()).toEqual(Object.keys(plan.resources).sort());
       expect(r.changes.every((c) => c.action === 'delete')).toBe(true);
-      const types = r.changes.map((c) => c.type);
-      expect(types.lastIndexOf('route')).toBeLessThan(Math.max(types.indexOf('namespace'), 0) + types.length);
-      expect(types.slice(types.indexOf('namespace')).every((t) => t === 'namespace')).toBe(true);
+      // Most dependent first: routes, addresses, veths, bridges, namespaces, never out of that order.
+      const ranks = r.changes.map((c) => TYPE_ORDER.indexOf(c.type));
+      expect(ranks).toEqual([...ranks].sort((x, y) => y - x));
     }));
   });
 
