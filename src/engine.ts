@@ -9,8 +9,8 @@ import { readLive, type LiveState } from './live/read.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
-import { lockLab, priorOf, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
-import { processRunner, type Runner } from './runner.js';
+import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
+import { processRunner, withRunOptions, type Runner } from './runner.js';
 
 export interface EngineOptions {
   readonly runner?: Runner;
@@ -18,6 +18,8 @@ export interface EngineOptions {
   readonly stateDir?: string;
   /** How long to wait for another process holding the lab's lock (ms). Default 0. */
   readonly lockTimeoutMs?: number;
+  /** Every child process's deadline (ms). Default: env NSLAB_TIMEOUT (seconds), else 120 s. */
+  readonly timeoutMs?: number;
 }
 
 /** Foreign objects in the way, or a verification that failed: a user-facing error. */
@@ -34,7 +36,17 @@ export interface LabPlan {
   readonly result: DiffResult;
 }
 
-const resolve = (o: EngineOptions) => ({ runner: o.runner ?? processRunner, dir: o.stateDir ?? stateDir(), lockTimeoutMs: o.lockTimeoutMs ?? 0 });
+const resolve = (o: EngineOptions) => {
+  const base = o.runner ?? processRunner;
+  return { runner: o.timeoutMs ? withRunOptions(base, { timeoutMs: o.timeoutMs }) : base, dir: o.stateDir ?? stateDir(), lockTimeoutMs: o.lockTimeoutMs ?? 0 };
+};
+
+/** The lab's lock, and a runner whose children hold it too (an orphaned child keeps the lab locked). */
+async function locked(o: EngineOptions, key: string): Promise<{ lock: LabLock; runner: Runner; dir: string }> {
+  const { runner, dir, lockTimeoutMs } = resolve(o);
+  const lock = await lockLab(dir, key, lockTimeoutMs);
+  return { lock, runner: withRunOptions(runner, { holdFd: lock.fd }), dir };
+}
 
 /** Every location the lab's objects live in (host included when anything is there). */
 function locationsOf(resources: Iterable<Resource>): Set<Location> {
@@ -65,7 +77,7 @@ export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Pro
   const state = readState(dir, key);
   const prior = priorOf(state);
   const live = await readFor(runner, plan.resources, prior);
-  return { lab: plan.lab, key, plan, state, live, result: diff({ key, desired: plan.resources, live, prior }) };
+  return { lab: plan.lab, key, plan, state, live, result: diff({ key: ownerKey(dir, key), desired: plan.resources, live, prior }) };
 }
 
 export interface ApplyResult {
@@ -116,11 +128,14 @@ export function movedSince(expected: readonly Change[], now: readonly Change[]):
  * `rollback: false`). Returns undefined when `confirm` declined.
  */
 export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Promise<ApplyResult | undefined> {
-  const { runner, dir, lockTimeoutMs } = resolve(opts);
   const started = Date.now();
-  const release = await lockLab(dir, labKey(plan), lockTimeoutMs);
+  const { lock, runner, dir } = await locked(opts, labKey(plan));
   try {
-    const p = await planLab(plan, opts);
+    const p = await planLab(plan, { ...opts, runner, stateDir: dir });
+    const owner = ownerKey(dir, p.key);
+    if (p.state?.managedBy === 'terraform') {
+      throw new EngineError(`lab ${p.key} is managed by Terraform (provider nslab/netns): change it with terraform, or remove it with nslab destroy --lab ${p.key}`);
+    }
     if (p.result.conflicts.length) throw new EngineError(renderConflicts(p.result.conflicts));
     if (opts.expected) {
       const moved = movedSince(opts.expected, p.result.changes);
@@ -138,8 +153,8 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     writeState(dir, { ...base, resources: owned, pending });
     let report: ApplyReport;
     try {
-      report = await applyChanges(runner, p.key, p.result.changes, p.live, opts.signal);
-      await verify(runner, p, plan.resources, report);
+      report = await applyChanges(runner, owner, p.result.changes, p.live, opts.signal);
+      await verify(runner, owner, p, plan.resources, report);
     } catch (e) {
       if (e instanceof InterruptedError) {
         throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
@@ -147,7 +162,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
       if (opts.rollback === false) throw new ApplyFailedError(`${(e as Error).message}\n(--no-rollback: the partial result is kept and recorded; apply again to finish)`, false, { cause: e });
       const target = rollbackTarget(plan.resources, p.result.changes);
       try {
-        await converge(runner, p.key, target, [...priorOf(p.state), ...Object.entries(plan.resources).map(([id, resource]) => ({ id, resource }))]);
+        await converge(runner, owner, target, [...priorOf(p.state), ...Object.entries(plan.resources).map(([id, resource]) => ({ id, resource }))]);
       } catch (r) {
         throw new ApplyFailedError(`${(e as Error).message}\nrollback failed too: ${(r as Error).message}`, false, { cause: e });
       }
@@ -157,7 +172,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     writeState(dir, { ...base, resources: plan.resources });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {
-    release();
+    lock.release();
   }
 }
 
@@ -175,12 +190,12 @@ async function converge(runner: Runner, key: string, desired: Record<string, Res
  * After apply: diff again. Locations the apply read back are not read again, nor are those it
  * did not write to (the plan's own read of them stands); the rest are read.
  */
-async function verify(runner: Runner, p: LabPlan, desired: Record<string, Resource>, report: ApplyReport): Promise<void> {
+async function verify(runner: Runner, owner: string, p: LabPlan, desired: Record<string, Resource>, report: ApplyReport): Promise<void> {
   const prior = [...priorOf(p.state), ...Object.entries(desired).map(([id, resource]) => ({ id, resource }))];
   const known = new Map(report.observed);
   for (const [l, where] of p.live.locations) if (!report.touched.has(l) && !known.has(l)) known.set(l, where);
   const live = await readFor(runner, desired, prior, known);
-  const left = diff({ key: p.key, desired, live, prior });
+  const left = diff({ key: owner, desired, live, prior });
   const problems = [...left.changes.map(renderChange), ...left.conflicts.map((c) => `[${c.path}] ${c.message}`)];
   if (problems.length) {
     throw new EngineError(`after apply, the kernel still differs from lab ${p.key}:\n${problems.join('\n')}`);
@@ -201,24 +216,24 @@ export interface DestroyOptions extends EngineOptions {
  * Returns undefined when there is no state for the lab or `confirm` declined.
  */
 export async function destroyLab(key: string, opts: DestroyOptions = {}): Promise<ApplyResult | undefined> {
-  const { runner, dir, lockTimeoutMs } = resolve(opts);
   const started = Date.now();
-  const release = await lockLab(dir, key, lockTimeoutMs);
+  const { lock, runner, dir } = await locked(opts, key);
   try {
     const state = readState(dir, key);
     if (!state) return undefined;
     const plan = emptyPlan(state.lab, state.prefix);
     const prior = priorOf(state);
     const live = await readFor(runner, {}, prior);
-    const found = diff({ key, desired: {}, live, prior });
+    const owner = ownerKey(dir, key);
+    const found = diff({ key: owner, desired: {}, live, prior });
     const result = { ...found, changes: found.changes.map((c) => ({ ...c, reason: 'the lab is destroyed' })) };
     const p: LabPlan = { lab: state.lab, key, plan, state, live, result };
     if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
-    const report = await applyChanges(runner, key, result.changes, live);
-    await verify(runner, p, {}, report);
+    const report = await applyChanges(runner, owner, result.changes, live);
+    await verify(runner, owner, p, {}, report);
     removeState(dir, key);
     return { changes: result.changes, report, ms: Date.now() - started };
   } finally {
-    release();
+    lock.release();
   }
 }

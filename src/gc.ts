@@ -1,14 +1,14 @@
 /**
- * Garbage collection of orphans: objects that carry an nslab ownership marker but that no state
- * file claims (after a lost state file or a crashed run). Only marked objects are candidates, so
- * nothing nslab did not create is ever touched.
+ * Garbage collection of orphans: objects whose nslab marker names a lab of this state store
+ * that does not claim them (after a lost state file or a crashed run). Only objects marked for
+ * this store are candidates: nothing nslab did not create, and nothing of a lab kept in another
+ * store (markers name their store: see ownerKey), is ever touched. A lab whose lock is held is
+ * mid-change and left alone; removal happens under each lab's lock, after its state is read again.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { HOST, loc, markerOwner } from './plan/types.js';
+import { HOST, loc, markerOwner, type Resource } from './plan/types.js';
 import { readLive } from './live/read.js';
 import { parseNetnsList } from './live/parse.js';
-import { listStates, priorOf, readState } from './state/state.js';
+import { isLocked, lockLab, LockedError, ownerKey, priorOf, readState } from './state/state.js';
 import { runChecked, type Runner } from './runner.js';
 
 export interface Orphan {
@@ -18,53 +18,87 @@ export interface Orphan {
   readonly lab: string;
 }
 
-/**
- * Namespaces and host links whose marker names a lab that does not claim them, looking at the
- * state files in every directory of `dirs` (the state directory, and the run directories of
- * ephemeral test labs).
- */
-export async function findOrphans(runner: Runner, dirs: readonly string[]): Promise<Orphan[]> {
-  const claimedNs = new Map<string, Set<string>>();
-  const claimedLinks = new Map<string, Set<string>>();
-  for (const dir of dirs) for (const key of listStates(dir)) {
-    const ns = new Set<string>();
-    const links = new Set<string>();
-    for (const { resource: r } of priorOf(readState(dir, key))) {
-      if (r.type === 'namespace') ns.add(r.name);
-      if (r.type === 'bridge' && loc(r.namespace) === HOST) links.add(r.name);
-      if (r.type === 'veth') for (const e of [r.a, r.b]) if (loc(e.namespace) === HOST) links.add(e.name);
-    }
-    claimedNs.set(key, ns);
-    claimedLinks.set(key, links);
+/** The lab key a marker names, when the marker belongs to the store `dir`. */
+function labOf(dir: string, alias: string | undefined): string | undefined {
+  const owner = markerOwner(alias);
+  if (owner === undefined) return undefined;
+  const key = owner.replace(/@[0-9a-f]{8}$/u, '');
+  return ownerKey(dir, key) === owner ? key : undefined;
+}
+
+/** What the lab's state (applied and pending) claims: namespace names and host link names. */
+function claims(dir: string, key: string): { namespaces: Set<string>; links: Set<string> } {
+  const namespaces = new Set<string>();
+  const links = new Set<string>();
+  for (const { resource: r } of priorOf(readState(dir, key))) {
+    if (r.type === 'namespace') namespaces.add(r.name);
+    for (const [where, name] of hostLinks(r)) if (where === HOST) links.add(name);
   }
-  // A lab whose lock is held is mid-apply: leave everything of it alone.
-  const busy = (key: string) => dirs.some((dir) => existsSync(join(dir, `${key}.lock`)));
+  return { namespaces, links };
+}
+
+const hostLinks = (r: Resource): Array<[string, string]> => {
+  if (r.type === 'bridge') return [[loc(r.namespace), r.name]];
+  if (r.type === 'veth') return [r.a, r.b].map((e) => [loc(e.namespace), e.name]);
+  return [];
+};
+
+const claimed = (c: ReturnType<typeof claims>, o: Orphan) => (o.kind === 'namespace' ? c.namespaces : c.links).has(o.name);
+
+/** Namespaces and host links marked for a lab of store `dir` whose state does not claim them. */
+export async function findOrphans(runner: Runner, dir: string): Promise<Orphan[]> {
   const namespaces = parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout);
   const live = await readLive(runner, { locations: [HOST, ...namespaces] });
-  const out: Orphan[] = [];
+  const marked: Orphan[] = [];
   for (const [l, where] of live.locations) {
     if (l === HOST) {
       for (const link of where.links.values()) {
-        const lab = markerOwner(link.alias);
-        if (lab !== undefined && !busy(lab) && !claimedLinks.get(lab)?.has(link.name)) out.push({ kind: 'link', name: link.name, lab });
+        const lab = labOf(dir, link.alias);
+        if (lab !== undefined) marked.push({ kind: 'link', name: link.name, lab });
       }
       continue;
     }
-    const lab = markerOwner(where.links.get('lo')?.alias);
-    if (lab !== undefined && !busy(lab) && !claimedNs.get(lab)?.has(l)) out.push({ kind: 'namespace', name: l, lab });
+    const lab = labOf(dir, where.links.get('lo')?.alias);
+    if (lab !== undefined) marked.push({ kind: 'namespace', name: l, lab });
+  }
+  const out: Orphan[] = [];
+  for (const key of new Set(marked.map((o) => o.lab))) {
+    if (await isLocked(dir, key)) continue;
+    const c = claims(dir, key);
+    out.push(...marked.filter((o) => o.lab === key && !claimed(c, o)));
   }
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
 
 /**
- * Removes the orphans: `ip -force -batch -` with `link del dev NAME` and `netns del NAME` lines.
+ * Removes orphans, lab by lab under the lab's lock (a lab locked meanwhile is skipped), after
+ * reading its state again: `ip -force -batch -` with `link del dev NAME` and `netns del NAME`.
  * Links first, so that a veth's host end does not outlive its namespace asynchronously.
+ * Returns what was removed.
  */
-export async function removeOrphans(runner: Runner, orphans: readonly Orphan[]): Promise<void> {
-  if (orphans.length === 0) return;
-  const lines = [
-    ...orphans.filter((o) => o.kind === 'link').map((o) => `link del dev ${o.name}`),
-    ...orphans.filter((o) => o.kind === 'namespace').map((o) => `netns del ${o.name}`),
-  ];
-  await runChecked(runner, ['ip', '-force', '-batch', '-'], `${lines.join('\n')}\n`);
+export async function removeOrphans(runner: Runner, dir: string, orphans: readonly Orphan[]): Promise<Orphan[]> {
+  const removed: Orphan[] = [];
+  for (const key of new Set(orphans.map((o) => o.lab))) {
+    let lock;
+    try {
+      lock = await lockLab(dir, key, 0);
+    } catch (e) {
+      if (e instanceof LockedError) continue;
+      throw e;
+    }
+    try {
+      const c = claims(dir, key);
+      const mine = orphans.filter((o) => o.lab === key && !claimed(c, o));
+      if (!mine.length) continue;
+      const lines = [
+        ...mine.filter((o) => o.kind === 'link').map((o) => `link del dev ${o.name}`),
+        ...mine.filter((o) => o.kind === 'namespace').map((o) => `netns del ${o.name}`),
+      ];
+      await runChecked(runner, ['ip', '-force', '-batch', '-'], `${lines.join('\n')}\n`);
+      removed.push(...mine);
+    } finally {
+      lock.release();
+    }
+  }
+  return removed;
 }

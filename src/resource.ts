@@ -2,15 +2,21 @@
  * One resource at a time, for callers that manage resources individually (the Terraform
  * provider): read a resource's live form, and make one resource's change. The same reader,
  * diff and apply as whole labs; undeclared objects are left alone (other resources own them).
+ *
+ * Changes are recorded in the same state store as `nslab apply`, under the same per-lab lock:
+ * the lab's state (marked `managedBy: terraform`) lists every resource created and not yet
+ * deleted, so `nslab show` sees the lab, `nslab gc` never takes its objects for orphans, and
+ * `nslab destroy --lab KEY` can remove it when Terraform's own state is lost.
  */
 import { diff, type DiffResult } from './diff/diff.js';
 import { revertFields } from './diff/fields.js';
 import { readLive, type LiveState } from './live/read.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
-import { loc, type Location, type Resource } from './plan/types.js';
-import { processRunner, type Runner } from './runner.js';
-import { EngineError } from './engine.js';
+import { identity, loc, type Location, type Resource } from './plan/types.js';
+import { processRunner, withRunOptions, type Runner } from './runner.js';
+import { EngineError, type EngineOptions } from './engine.js';
+import { lockLab, ownerKey, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
 import { renderChange, renderConflicts } from './diff/render.js';
 
 const ID = 'resource';
@@ -27,6 +33,25 @@ async function readFor(runner: Runner, rs: Resource[], known?: Map<Location, Liv
   return readLive(runner, { locations: rs.flatMap(locations), sysctls, known });
 }
 
+/** A runner, or engine options (runner, state directory, lock wait, child deadline). */
+export type ResourceOptions = Runner | EngineOptions;
+
+/** How long a resource change waits for the lab's lock by default: Terraform runs several at once. */
+const RESOURCE_LOCK_WAIT_MS = 300_000;
+
+function options(o: ResourceOptions | undefined): { runner: Runner; dir: string; lockTimeoutMs: number } {
+  const e: EngineOptions = o && 'run' in o ? { runner: o } : (o ?? {});
+  const base = e.runner ?? processRunner;
+  return {
+    runner: e.timeoutMs ? withRunOptions(base, { timeoutMs: e.timeoutMs }) : base,
+    dir: e.stateDir ?? stateDir(),
+    lockTimeoutMs: e.lockTimeoutMs ?? RESOURCE_LOCK_WAIT_MS,
+  };
+}
+
+/** The record id of a resource in a Terraform-managed lab's state. */
+export const recordId = (r: Resource) => `terraform:${identity(r)}`;
+
 function diffOne(key: string, desired: Resource | undefined, prior: Resource | undefined, live: LiveState): DiffResult {
   return diff({
     key,
@@ -41,9 +66,10 @@ function diffOne(key: string, desired: Resource | undefined, prior: Resource | u
  * The live form of a resource the caller owns: undefined when it is gone from the kernel,
  * otherwise the resource with every differing field set to its live value.
  */
-export async function readResource(key: string, r: Resource, runner: Runner = processRunner): Promise<Resource | undefined> {
+export async function readResource(key: string, r: Resource, opts?: ResourceOptions): Promise<Resource | undefined> {
+  const { runner, dir } = options(opts);
   const live = await readFor(runner, [r]);
-  const d = diffOne(key, r, r, live);
+  const d = diffOne(ownerKey(dir, key), r, r, live);
   if (d.conflicts.length) return undefined;
   const own = d.changes.filter((c) => c.id === ID);
   if (own.some((c) => c.action === 'create' || c.action === 'replace')) return undefined;
@@ -52,24 +78,49 @@ export async function readResource(key: string, r: Resource, runner: Runner = pr
 }
 
 /** What changing `prior` into `desired` would do (either may be absent: create or delete). */
-export async function planResource(key: string, prior: Resource | undefined, desired: Resource | undefined, runner: Runner = processRunner): Promise<DiffResult> {
+export async function planResource(key: string, prior: Resource | undefined, desired: Resource | undefined, opts?: ResourceOptions): Promise<DiffResult> {
+  const { runner, dir } = options(opts);
   const live = await readFor(runner, [prior, desired].filter((r): r is Resource => r !== undefined));
-  return diffOne(key, desired, prior, live);
+  return diffOne(ownerKey(dir, key), desired, prior, live);
 }
 
 /**
- * Makes one resource's change: create (no prior), update or replace, or delete (no desired).
- * Foreign objects in the way are an EngineError; after the change the resource is read back and
- * anything still different is an EngineError.
+ * Makes one resource's change: create (no prior), update or replace, or delete (no desired),
+ * under the lab's lock, recorded in the lab's state. Foreign objects in the way are an
+ * EngineError (nothing changed, nothing recorded); after the change the resource is read back and
+ * anything still different is an EngineError (what may have been made stays recorded).
  */
-export async function applyResource(key: string, prior: Resource | undefined, desired: Resource | undefined, runner: Runner = processRunner): Promise<ApplyReport> {
-  const rs = [prior, desired].filter((r): r is Resource => r !== undefined);
-  const live = await readFor(runner, rs);
-  const d = diffOne(key, desired, prior, live);
-  if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
-  const report = await applyChanges(runner, key, d.changes, live);
-  const after = diffOne(key, desired, desired ?? prior, await readFor(runner, rs, report.observed));
-  const left = desired ? after.changes : after.changes.filter((c) => c.action === 'delete');
-  if (left.length) throw new EngineError(`after apply, the kernel still differs:\n${left.map(renderChange).join('\n')}`);
-  return report;
+export async function applyResource(key: string, prior: Resource | undefined, desired: Resource | undefined, opts?: ResourceOptions): Promise<ApplyReport> {
+  const o = options(opts);
+  const lock = await lockLab(o.dir, key, o.lockTimeoutMs);
+  try {
+    const runner = withRunOptions(o.runner, { holdFd: lock.fd });
+    const owner = ownerKey(o.dir, key);
+    const state = readState(o.dir, key);
+    if (state && state.managedBy !== 'terraform') {
+      throw new EngineError(`lab ${key} was applied by nslab apply, not by Terraform; the provider leaves it alone (choose another provider "lab", or destroy that lab first)`);
+    }
+    const rs = [prior, desired].filter((r): r is Resource => r !== undefined);
+    const live = await readFor(runner, rs);
+    const d = diffOne(owner, desired, prior, live);
+    if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
+    const record = (resources: Record<string, Resource>, pending?: Record<string, Resource>) => {
+      if (!Object.keys(resources).length && !pending) return removeState(o.dir, key);
+      writeState(o.dir, { version: 1, lab: key, prefix: '', key, resources, ...(pending ? { pending } : {}), managedBy: 'terraform' } satisfies LabState);
+    };
+    const owned = { ...(state?.resources ?? {}) };
+    if (desired && d.changes.length) record(owned, { ...(state?.pending ?? {}), [recordId(desired)]: desired });
+    const report = await applyChanges(runner, owner, d.changes, live);
+    const after = diffOne(owner, desired, desired ?? prior, await readFor(runner, rs, report.observed));
+    const left = desired ? after.changes : after.changes.filter((c) => c.action === 'delete');
+    if (left.length) throw new EngineError(`after apply, the kernel still differs:\n${left.map(renderChange).join('\n')}`);
+    if (prior) delete owned[recordId(prior)];
+    if (desired) owned[recordId(desired)] = desired;
+    const pending = { ...(state?.pending ?? {}) };
+    for (const r of rs) delete pending[recordId(r)];
+    record(owned, Object.keys(pending).length ? pending : undefined);
+    return report;
+  } finally {
+    lock.release();
+  }
 }

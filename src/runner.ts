@@ -11,9 +11,50 @@ export interface RunResult {
   readonly code: number;
 }
 
+/** Per-call settings a runner may honour (the process runner does; recorders may ignore them). */
+export interface RunOptions {
+  /**
+   * An open file descriptor the child inherits (as its fd 3): the lab lock's, so that a child
+   * started under the lock keeps the lab locked until it ends, even if nslab dies first.
+   */
+  readonly holdFd?: number;
+  /** Deadline in ms; the child's process group is killed when it passes. Default: defaultTimeoutMs(). */
+  readonly timeoutMs?: number;
+}
+
 export interface Runner {
   /** Runs `argv` with optional stdin; never throws for a non-zero exit (the caller decides). */
-  run(argv: readonly string[], input?: string): Promise<RunResult>;
+  run(argv: readonly string[], input?: string, opts?: RunOptions): Promise<RunResult>;
+}
+
+/** Every child's deadline unless told otherwise: env NSLAB_TIMEOUT (seconds), else 120 s. */
+export function defaultTimeoutMs(): number {
+  const env = Number(process.env.NSLAB_TIMEOUT);
+  return Number.isFinite(env) && env > 0 ? env * 1000 : 120_000;
+}
+
+/** A child that outlived its deadline; its process group was killed. */
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+  constructor(readonly argv: readonly string[], readonly ms: number) {
+    const where = whereOf(argv);
+    super(`${argv.join(' ')} did not finish within ${ms / 1000} s${where ? ` (in namespace ${where})` : ''}; it was killed`);
+  }
+}
+
+/** The namespace an argv runs in (`ip -n NS`, `nsenter --net=/run/netns/NS`, `ip netns exec NS`). */
+function whereOf(argv: readonly string[]): string | undefined {
+  const n = argv.indexOf('-n');
+  if (argv[0] === 'ip' && n > 0) return argv[n + 1];
+  const net = argv.find((a) => a.startsWith('--net=/run/netns/'));
+  if (net) return net.slice('--net=/run/netns/'.length);
+  if (argv[1] === 'netns' && argv[2] === 'exec') return argv[3];
+  return undefined;
+}
+
+/** Wraps a runner so that every call carries `opts` (the lock's fd, a deadline). */
+export function withRunOptions(runner: Runner, opts: RunOptions): Runner {
+  return { run: (argv, input, more) => runner.run(argv, input, { ...opts, ...more }) };
 }
 
 /** A command that exited non-zero, with everything needed to tell the user why. */
@@ -61,24 +102,44 @@ function isWrite(argv: readonly string[], input: string | undefined): boolean {
  * and 1.5 ms of extra wall time per process, which at a thousand namespaces is most of a second.)
  */
 export const processRunner: Runner = {
-  run(argv, input) {
+  run(argv, input, opts = {}) {
     const full = SETPRIV && isWrite(argv, input) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : [...argv];
+    const ms = opts.timeoutMs ?? defaultTimeoutMs();
     return new Promise((resolve, reject) => {
-      const child = spawn(full[0]!, full.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      const stdio: Array<'pipe' | number> = ['pipe', 'pipe', 'pipe'];
+      if (opts.holdFd !== undefined) stdio.push(opts.holdFd);
+      const child = spawn(full[0]!, full.slice(1), { detached: true, stdio });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
-      child.stdin.on('error', () => undefined); // a child that exits early closes its stdin: its exit code tells
-      child.on('error', (e) => reject(new Error(`could not run ${argv[0]}: ${e.message}`, { cause: e })));
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, ms);
+      child.stdout!.on('data', (d: Buffer) => out.push(d));
+      child.stderr!.on('data', (d: Buffer) => err.push(d));
+      child.stdin!.on('error', () => undefined); // a child that exits early closes its stdin: its exit code tells
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new Error(`could not run ${argv[0]}: ${e.message}`, { cause: e }));
+      });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (timedOut) {
+          reject(new TimeoutError(argv, ms));
+          return;
+        }
         resolve({
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8') + (signal ? `killed by ${signal}\n` : ''),
           code: code ?? 128,
         });
       });
-      child.stdin.end(input ?? '');
+      child.stdin!.end(input ?? '');
     });
   },
 };
@@ -111,16 +172,25 @@ export async function runChecked(runner: Runner, argv: readonly string[], input?
   return r;
 }
 
-/** Runs `jobs` with at most `limit` in flight at once; results keep the input order. */
+/**
+ * Runs `fn` over `items` with at most `limit` in flight at once; results keep the input order.
+ * After the first failure no new item starts; those in flight finish; then the first error is thrown.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed ??= { error: e };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed) throw failed.error;
   return out;
 }

@@ -15,8 +15,7 @@ import { listStates, readState, stateDir } from '../state/state.js';
 import { loadLabFile, readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
 import { findOrphans, removeOrphans } from '../gc.js';
-import { runStateDirs } from '../testing/runs.js';
-import { processRunner } from '../runner.js';
+import { processRunner, withRunOptions } from '../runner.js';
 
 const USAGE = `usage: nslab <command> [options]
 
@@ -29,8 +28,9 @@ commands:
                                               the saved changes, refused if the kernel moved since)
   destroy FILE | --lab NAME [--auto-approve]  remove everything the lab owns
   show [--lab NAME] [--json]                  what the labs own now, with drift marked
-  gc [--dry-run] [--prefix P]                 remove orphans: marked objects no lab's state claims
-                                              (--prefix: only names starting with P)
+  gc [--dry-run] [--prefix P] [--auto-approve] remove orphans: objects marked for a lab of this state
+                                              store that its state does not claim (--prefix: only
+                                              names starting with P)
   graph FILE [--format mermaid|dot]           the topology as a diagram
   exec FILE|--lab NAME NAMESPACE -- CMD [ARG…] run a command inside one of the lab's namespaces
   provider install [--dir DIR]                install the Terraform provider nslab/netns (default: ~/.terraform.d/plugins)
@@ -40,8 +40,9 @@ common options:
   --lab NAME          act on one lab of the file (its name, or prefix+name)
   --no-rollback       keep a failed apply's partial result (default: restore the kernel as it was)
   --lock-timeout SEC  wait this long for a lab locked by another nslab (default 0)
+  --timeout SEC       deadline of every ip/sysctl process nslab runs (default 120, env NSLAB_TIMEOUT)
   --debug             print stack traces
-environment: NSLAB_STATE_DIR (default /var/lib/nslab)`;
+environment: NSLAB_STATE_DIR (default /var/lib/nslab), NSLAB_TIMEOUT, NSLAB_PREFIX`;
 
 class UsageError extends Error {}
 
@@ -52,6 +53,7 @@ interface Flags {
   lab?: string;
   out?: string;
   'lock-timeout'?: string;
+  timeout?: string;
   debug?: boolean;
   help?: boolean;
   format?: string;
@@ -90,7 +92,9 @@ async function confirm(question: string, autoApprove: boolean | undefined): Prom
   }
 }
 
-const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0 });
+const timeoutMs = (flags: Flags) => (flags.timeout ? Number(flags.timeout) * 1000 : undefined);
+const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0, timeoutMs: timeoutMs(flags) });
+const engineRunner = (flags: Flags) => (timeoutMs(flags) ? withRunOptions(processRunner, { timeoutMs: timeoutMs(flags) }) : processRunner);
 const done = (changes: readonly { action: string }[]) =>
   (['create', 'update', 'replace', 'delete'] as const).map((a) => `${changes.filter((c) => c.action === a).length} ${a === 'create' ? 'created' : `${a}d`}`).join(', ');
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -194,13 +198,21 @@ async function cmdDestroy(file: string | undefined, flags: Flags): Promise<numbe
 
 async function cmdGc(flags: Flags): Promise<number> {
   requireRoot();
-  const orphans = (await findOrphans(processRunner, [stateDir(), ...runStateDirs()])).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
+  const dir = stateDir();
+  const runner = engineRunner(flags);
+  const orphans = (await findOrphans(runner, dir)).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
   if (orphans.length === 0) {
-    out('no orphans: every object with an nslab marker is claimed by a lab.');
+    out(`no orphans: every object marked for a lab of ${dir} is claimed by it.`);
     return 0;
   }
-  for (const o of orphans) out(`${flags['dry-run'] ? 'would remove' : 'removing'} ${o.kind} ${o.name} (marked for lab ${o.lab}, which does not claim it)`);
-  if (!flags['dry-run']) await removeOrphans(processRunner, orphans);
+  for (const o of orphans) out(`${flags['dry-run'] ? 'would remove' : 'orphan:'} ${o.kind} ${o.name} (marked for lab ${o.lab}, which does not claim it)`);
+  if (flags['dry-run']) return 0;
+  if (!(await confirm(`Remove ${plural(orphans.length, 'orphan', 'orphans')}?`, flags['auto-approve']))) {
+    out('gc cancelled; nothing changed.');
+    return 1;
+  }
+  const removed = await removeOrphans(runner, dir, orphans);
+  out(`removed ${plural(removed.length, 'orphan', 'orphans')}${removed.length < orphans.length ? ` (${orphans.length - removed.length} skipped: their lab was locked or claims them now)` : ''}.`);
   return 0;
 }
 
@@ -247,7 +259,7 @@ async function cmdShow(flags: Flags): Promise<number> {
     const r = await planLab(plan, engineOpts(flags));
     const drift = new Map(r.result.changes.map((c) => [c.id, c]));
     report.push({
-      lab: state.lab, key,
+      lab: state.lab, key, managedBy: state.managedBy ?? 'nslab',
       resources: Object.entries(state.resources).sort(([a], [b]) => a.localeCompare(b)).map(([id, res]) => ({
         id, path: res.path, what: describe(res), drift: drift.get(id) ? { action: drift.get(id)!.action, reason: drift.get(id)!.reason, fields: drift.get(id)!.fields } : null,
       })),
@@ -260,7 +272,7 @@ async function cmdShow(flags: Flags): Promise<number> {
   }
   if (report.length === 0) out(`no labs in ${stateDir()}`);
   for (const lab of report) {
-    out(`lab ${lab.key}:`);
+    out(`lab ${lab.key}${lab.managedBy === 'terraform' ? ' (managed by Terraform, provider nslab/netns)' : ''}:`);
     for (const r of lab.resources) out(`  ${r.drift ? '!' : ' '} ${r.what}  [${r.path}]${r.drift ? `  drift: ${r.drift.reason}${r.drift.fields.map((f) => `; ${f.field}`).join('')}` : ''}`);
     for (const u of lab.undeclared) out(`  ! ${u.what}  [${u.path}]  drift: not declared in the lab`);
   }
@@ -275,7 +287,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'auto-approve': { type: 'boolean' },
-        lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' },
+        lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' }, timeout: { type: 'string' },
         debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, format: { type: 'string' }, 'no-rollback': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, prefix: { type: 'string' }, dir: { type: 'string' },
       },
     });
@@ -293,6 +305,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
     if (flags['lock-timeout'] !== undefined && !(Number(flags['lock-timeout']) >= 0)) throw new UsageError('--lock-timeout takes a number of seconds');
+    if (flags.timeout !== undefined && !(Number(flags.timeout) > 0)) throw new UsageError('--timeout takes a number of seconds greater than 0');
     switch (cmd) {
       case 'synth': return cmdSynth(file, flags);
       case 'plan': return cmdPlan(file, flags);

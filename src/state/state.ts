@@ -4,10 +4,12 @@
  * Files: `<dir>/<key>.state.json` and `<dir>/<key>.lock`, where dir defaults to /var/lib/nslab
  * (env NSLAB_STATE_DIR overrides) and key is the lab's prefix + name.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { PriorResource } from '../diff/diff.js';
 import type { Resource } from '../plan/types.js';
+import { trustedDir } from './trust.js';
 
 export const STATE_VERSION = 1;
 
@@ -20,6 +22,11 @@ export interface LabState {
   readonly resources: Record<string, Resource>;
   /** Set while an apply runs: what it may create. Cleared when it succeeds. */
   readonly pending?: Record<string, Resource>;
+  /**
+   * Which front-end changes the lab: absent for `nslab apply` (and the test fixtures),
+   * `terraform` for a lab deployed through the provider nslab/netns, one resource at a time.
+   */
+  readonly managedBy?: 'terraform';
 }
 
 /** A state file that exists but cannot be read: never silently treated as "nothing owned". */
@@ -28,13 +35,14 @@ export class StateError extends Error {
 }
 
 export function stateDir(): string {
-  return process.env.NSLAB_STATE_DIR || '/var/lib/nslab';
+  return process.env.NSLAB_STATE_DIR || DEFAULT_STATE_DIR;
 }
 
 const statePath = (dir: string, key: string) => join(dir, `${key}.state.json`);
 
 export function readState(dir: string, key: string): LabState | undefined {
   let text: string;
+  trustedDir(dir, 'state directory');
   try {
     text = readFileSync(statePath(dir, key), 'utf8');
   } catch (e) {
@@ -55,10 +63,10 @@ export function readState(dir: string, key: string): LabState | undefined {
 
 /** Atomic replace: write a temp file, fsync it, rename over the old one. */
 export function writeState(dir: string, state: LabState): void {
-  mkdirSync(dir, { recursive: true });
+  trustedDir(dir, 'state directory');
   const path = statePath(dir, state.key);
   const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o644);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
   try {
     writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
     fsyncSync(fd);
@@ -74,6 +82,7 @@ export function removeState(dir: string, key: string): void {
 
 /** Keys of all labs with a state file in `dir`. */
 export function listStates(dir: string): string[] {
+  trustedDir(dir, 'state directory');
   try {
     return readdirSync(dir).filter((f) => f.endsWith('.state.json')).map((f) => f.slice(0, -'.state.json'.length)).sort();
   } catch {
@@ -89,56 +98,17 @@ export function priorOf(state: LabState | undefined): PriorResource[] {
   return out;
 }
 
-// ---- lock ----------------------------------------------------------------------------------------
+export { lockLab, isLocked, LockedError, type LabLock } from './lock.js';
 
-export class LockedError extends Error {
-  override name = 'LockedError';
-}
-
-interface LockInfo {
-  pid: number;
-  since: string;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
+/** The state store the CLI uses unless NSLAB_STATE_DIR says otherwise. */
+export const DEFAULT_STATE_DIR = '/var/lib/nslab';
 
 /**
- * Takes the lab's exclusive lock (O_EXCL file holding pid and start time). A lock whose process
- * is gone is taken over. Waits up to `timeoutMs` for a live holder, then throws LockedError.
- * Returns the release function.
+ * The owner a lab's kernel markers name: `key` for a lab of the default store, `key@<8 hex>`
+ * (a hash of the store's absolute path) for a lab of any other store. So `nslab gc` run against
+ * one store never mistakes another store's labs for its own orphans.
  */
-export async function lockLab(dir: string, key: string, timeoutMs = 0): Promise<() => void> {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${key}.lock`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() } satisfies LockInfo));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let info: LockInfo | undefined;
-    try {
-      info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-    } catch {
-      info = undefined; // being written, or garbage: treated below
-    }
-    if (!info || typeof info.pid !== 'number' || !alive(info.pid)) {
-      if (info || Date.now() > deadline) rmSync(path, { force: true });
-      else await new Promise((r) => setTimeout(r, 50));
-      continue;
-    }
-    if (Date.now() >= deadline) throw new LockedError(`lab ${key} is locked by pid ${info.pid} since ${info.since}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function ownerKey(dir: string, key: string): string {
+  const abs = resolve(dir);
+  return abs === DEFAULT_STATE_DIR ? key : `${key}@${createHash('sha256').update(abs).digest('hex').slice(0, 8)}`;
 }

@@ -38,14 +38,16 @@ const unknownType = (t: string): Diagnostic => diagnostic(`unknown resource type
 
 export interface ProviderOptions {
   readonly runner?: Runner;
+  /** Where the provider records what it owns. Default: env NSLAB_STATE_DIR, else /var/lib/nslab (as the CLI). */
+  readonly stateDir?: string;
 }
 
 export class NetnsProvider {
   private lab = DEFAULT_LAB;
-  private readonly runner: Runner;
+  private readonly engine: { runner: Runner; stateDir?: string };
 
   constructor(opts: ProviderOptions = {}) {
-    this.runner = opts.runner ?? processRunner;
+    this.engine = { runner: opts.runner ?? processRunner, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) };
   }
 
   /** The ownership key: kernel markers read `nslab:<lab>`. */
@@ -128,7 +130,7 @@ export class NetnsProvider {
     const { resource } = type === 'netns_route' && state.via === null && state.device === null ? importedResource(type, state) : this.resourceOf(type, state);
     if (!resource) return { new_state: toDynamic(state), diagnostics: [], private: req.private };
     try {
-      const live = await readResource(this.key, resource, this.runner);
+      const live = await readResource(this.key, resource, this.engine);
       // Gone (or no longer ours): Terraform then plans to create it again.
       return { new_state: toDynamic(live ? fromResource(type, live, state) : null), diagnostics: [], private: req.private };
     } catch (e) {
@@ -163,7 +165,7 @@ export class NetnsProvider {
       if (resource && (prior === null || changed)) {
         try {
           const priorRes = prior && replace.length === 0 ? this.resourceOf(type, prior).resource : undefined;
-          const d = await planResource(this.key, priorRes, resource, this.runner);
+          const d = await planResource(this.key, priorRes, resource, this.engine);
           if (d.conflicts.length) diagnostics.push(diagnostic(`${type}: ${renderConflicts(d.conflicts).split('\n')[0]}`, renderConflicts(d.conflicts)));
         } catch (e) {
           diagnostics.push(fromError(e, `planning ${type}`));
@@ -187,7 +189,7 @@ export class NetnsProvider {
     if (!planned) {
       if (!priorRes) return { new_state: toDynamic(null), diagnostics: [] };
       try {
-        await applyResource(this.key, priorRes, undefined, this.runner);
+        await applyResource(this.key, priorRes, undefined, this.engine);
         return { new_state: toDynamic(null), diagnostics: [] };
       } catch (e) {
         return { new_state: toDynamic(prior), diagnostics: [fromError(e, `deleting ${type} ${String(prior!.id)}`)] };
@@ -196,7 +198,7 @@ export class NetnsProvider {
     const { resource, diagnostics } = this.resourceOf(type, { ...planned, id: null });
     if (!resource) return { new_state: toDynamic(prior), diagnostics: diagnostics.length ? diagnostics : [diagnostic(`${type}: planned values are not known at apply time`)] };
     try {
-      await applyResource(this.key, priorRes, resource, this.runner);
+      await applyResource(this.key, priorRes, resource, this.engine);
       return { new_state: toDynamic(fromResource(type, resource, planned)), diagnostics: [], private: req.planned_private };
     } catch (e) {
       // Nothing is recorded for a failed create (a clash with a foreign object changed nothing; a
@@ -214,9 +216,9 @@ export class NetnsProvider {
     const n = importedResource(type, parsed);
     if (!n.resource) return { imported_resources: [], diagnostics: fromProblems(n.problems) };
     try {
-      const d = await planResource(this.key, n.resource, n.resource, this.runner);
+      const d = await planResource(this.key, n.resource, n.resource, this.engine);
       if (d.conflicts.length) return { imported_resources: [], diagnostics: [diagnostic(`cannot import ${type} "${id}"`, renderConflicts(d.conflicts))] };
-      const live = await readResource(this.key, n.resource, this.runner);
+      const live = await readResource(this.key, n.resource, this.engine);
       if (!live) return { imported_resources: [], diagnostics: [diagnostic(`cannot import ${type} "${id}": it does not exist`)] };
       return { imported_resources: [{ type_name: type, state: toDynamic(fromResource(type, live, parsed)) }], diagnostics: [] };
     } catch (e) {

@@ -26,7 +26,7 @@ export interface DeployOptions {
   /**
    * The root of run directories (each deployment's state directory lives below it). Every test
    * process on the machine should use the same root, so prefixes stay unique and stale runs are found.
-   * @default - `$NSLAB_TESTING_DIR`, else `<tmpdir>/nslab-testing`
+   * @default - `$NSLAB_TESTING_DIR`, else `/run/nslab/testing`
    */
   readonly root?: string;
   /**

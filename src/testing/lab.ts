@@ -214,7 +214,7 @@ export class DeployedLab {
 
   private async teardown(): Promise<void> {
     await Promise.all([...this.processes].map((p) => p.kill('SIGTERM', 1000)));
-    for (const ns of ownedNames(Object.values(this.plan.resources)).namespaces) await killNamespaceProcesses(ns, this.key);
+    for (const ns of ownedNames(Object.values(this.plan.resources)).namespaces) await killNamespaceProcesses(ns, this.key, this.stateDir);
     await destroyLab(this.key, { stateDir: this.stateDir, lockTimeoutMs: 10_000 });
     releaseRun(this.stateDir);
     this.lifecycle.onGone(this);

@@ -1,6 +1,7 @@
 /**
  * Run directories: one per deployed test lab, under a root shared by every test process on the
- * machine (default `$NSLAB_TESTING_DIR`, else `<tmpdir>/nslab-testing`).
+ * machine (default `$NSLAB_TESTING_DIR`, else `/run/nslab/testing`), which must be the
+ * user's own and writable by nobody else (it is refused otherwise, see state/trust.ts).
  *
  * `<root>/<prefix>/` is the lab's engine state directory (its `<key>.state.json` and lock) and
  * holds `owner.json`: the pid, start time and boot id of the process that deployed it. Creating
@@ -19,20 +20,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { destroyLab } from '../engine.js';
 import { ownerMarker, type Resource } from '../plan/types.js';
-import { listStates, readState } from '../state/state.js';
+import { listStates, lockLab, LockedError, ownerKey, readState, type LabLock } from '../state/state.js';
+import { trustedDir } from '../state/trust.js';
 
 const execFileP = promisify(execFile);
 
 /** Every test-lab prefix is `nt` and two random characters: short, so host-side names still fit. */
 export const PREFIX_PATTERN = /^nt[0-9a-z]{2}$/u;
 const OWNER = 'owner.json';
-const SWEEP_LOCK = 'sweep.lock';
+const SWEEP_KEY = 'sweep';
 /** A run directory without an owner record younger than this may still be in the making. */
 const YOUNG_MS = 60_000;
 
-/** The root of all run directories. */
+/** The root of all run directories: `$NSLAB_TESTING_DIR`, else `/run/nslab/testing` (root's, gone at reboot as the namespaces are). */
 export function defaultRoot(): string {
-  return process.env.NSLAB_TESTING_DIR || join(tmpdir(), 'nslab-testing');
+  return process.env.NSLAB_TESTING_DIR || '/run/nslab/testing';
 }
 
 // ---- owners --------------------------------------------------------------------------------------
@@ -104,7 +106,7 @@ function nameInUse(prefix: string): boolean {
  * `envPrefix` (NSLAB_PREFIX) goes in front of kernel names, so it is part of the name check.
  */
 export function reserveRun(root: string, envPrefix = process.env.NSLAB_PREFIX ?? ''): { prefix: string; dir: string } {
-  mkdirSync(root, { recursive: true, mode: 0o700 });
+  trustedDir(root, 'test run directory root');
   for (let attempt = 0; attempt < 200; attempt++) {
     const prefix = `nt${randomBytes(2).readUInt16BE(0).toString(36).padStart(2, '0').slice(-2)}`;
     const dir = join(root, prefix);
@@ -167,8 +169,8 @@ const pidsIn = (text: string) => text.split(/\s+/u).map(Number).filter((p) => Nu
  * and its veths with their host-side peers, alive after `ip netns del`.
  * Equivalent to: `kill -9 $(ip netns pids <namespace>)`.
  */
-export async function killNamespaceProcesses(namespace: string, key: string): Promise<number> {
-  if ((await aliasOf(namespace, 'lo')) !== ownerMarker(key)) return 0;
+export async function killNamespaceProcesses(namespace: string, key: string, dir: string): Promise<number> {
+  if ((await aliasOf(namespace, 'lo')) !== ownerMarker(ownerKey(dir, key))) return 0;
   let killed = 0;
   for (let round = 0; round < 50; round++) {
     let pids: number[];
@@ -197,7 +199,7 @@ export async function killNamespaceProcesses(namespace: string, key: string): Pr
  * host link whose ifalias carries it. Host routes go with their links.
  */
 export function teardownSync(key: string, resources: Iterable<Resource>, dir: string): void {
-  const marker = ownerMarker(key);
+  const marker = ownerMarker(ownerKey(dir, key));
   const { namespaces, hostLinks } = ownedNames(resources);
   for (const ns of namespaces) {
     if (aliasSync(ns, 'lo') !== marker) continue;
@@ -254,24 +256,14 @@ export interface SweepReport {
   readonly failed: Array<{ dir: string; error: string }>;
 }
 
-/** Takes `<dir>/sweep.lock`, taking over one whose holder is dead. */
-function claim(dir: string): boolean {
-  const path = join(dir, SWEEP_LOCK);
-  for (let i = 0; i < 2; i++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(selfRecord()));
-      closeSync(fd);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-    }
-    const holder = readOwner(path);
-    if (holder && ownerAlive(holder)) return false;
-    if (!holder && ageMs(path) < 5_000) return false; // being written
-    rmSync(path, { force: true });
+/** Takes `<dir>/sweep.lock` (a flock the kernel releases if this process dies), or undefined when another sweeper has it. */
+async function claim(dir: string): Promise<LabLock | undefined> {
+  try {
+    return await lockLab(dir, SWEEP_KEY, 0);
+  } catch (e) {
+    if (e instanceof LockedError) return undefined;
+    throw e;
   }
-  return false;
 }
 
 const ageMs = (path: string) => {
@@ -291,6 +283,7 @@ export async function sweepStaleLabs(opts: SweepOptions = {}): Promise<SweepRepo
   const root = opts.root ?? defaultRoot();
   const report: SweepReport = { swept: [], failed: [] };
   let entries: string[];
+  trustedDir(root, 'test run directory root');
   try {
     entries = readdirSync(root);
   } catch {
@@ -306,19 +299,27 @@ export async function sweepStaleLabs(opts: SweepOptions = {}): Promise<SweepRepo
     }
     if (!PREFIX_PATTERN.test(entry)) continue;
     if (!owner && ageMs(dir) < YOUNG_MS) continue;
-    if (!claim(dir)) continue;
+    let sweeping: LabLock | undefined;
+    try {
+      sweeping = await claim(dir);
+    } catch (e) {
+      report.failed.push({ dir, error: (e as Error).message });
+      continue;
+    }
+    if (!sweeping) continue;
     try {
       for (const key of listStates(dir)) {
         const state = readState(dir, key);
         const resources = [...Object.values(state?.resources ?? {}), ...Object.values(state?.pending ?? {})];
-        for (const ns of ownedNames(resources).namespaces) await killNamespaceProcesses(ns, key);
+        for (const ns of ownedNames(resources).namespaces) await killNamespaceProcesses(ns, key, dir);
         await destroyLab(key, { stateDir: dir, lockTimeoutMs: 5_000 });
         report.swept.push(key);
       }
       releaseRun(dir);
     } catch (e) {
       report.failed.push({ dir, error: (e as Error).message });
-      rmSync(join(dir, SWEEP_LOCK), { force: true });
+    } finally {
+      sweeping.release();
     }
   }
   return report;

@@ -1,0 +1,112 @@
+/**
+ * The per-lab lock: `flock(2)` on `<dir>/<key>.lock`, taken through util-linux `flock` on a file
+ * descriptor nslab keeps open. The kernel releases it when the last holder of that descriptor
+ * ends, however it ends: no pid check, no takeover, nothing stale after a crash or a reboot.
+ * Children started under the lock inherit the descriptor (RunOptions.holdFd), so an `ip` that
+ * outlives a killed nslab keeps the lab locked until it ends. The lock file is never removed
+ * (removing it would let two processes lock two different files); its content, the holder's pid
+ * and start, is only for messages.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { trustedDir } from './trust.js';
+
+export class LockedError extends Error {
+  override name = 'LockedError';
+}
+
+export interface LabLock {
+  /** The open lock file; children that should hold the lock inherit it. */
+  readonly fd: number;
+  /** Drops this process's hold (idempotent). */
+  release(): void;
+}
+
+const FLOCK = ['/usr/bin/flock', '/bin/flock'].find((p) => existsSync(p));
+const BUSY = 75;
+/** A holder that is gone may leave children that still hold the lock for a moment (they are killed with it). */
+const GRACE_MS = 5_000;
+
+/** `flock -x` on the inherited descriptor: 0 when taken, BUSY when not within `ms`. */
+function flock(fd: number, ms: number): Promise<number> {
+  if (!FLOCK) throw new Error('nslab needs util-linux flock (/usr/bin/flock) for its lab locks');
+  const wait = ms > 0 ? ['-w', String(ms / 1000)] : ['-n'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(FLOCK, ['-x', ...wait, '-E', String(BUSY), '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 || code === BUSY ? resolve(code) : reject(new Error(`flock failed (exit ${code}): ${err.trim()}`))));
+  });
+}
+
+interface Holder {
+  readonly pid: number;
+  readonly since: string;
+}
+
+function holderOf(path: string): Holder | undefined {
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8')) as Holder;
+    return typeof h.pid === 'number' ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` has ended (gone, or a zombie waiting to be reaped). */
+function ended(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Takes the lab's exclusive lock, waiting up to `timeoutMs` for another holder. When the
+ * recorded holder has ended, it also waits up to a few seconds for children it left (a killed
+ * nslab's last `ip`, killed with it). Throws LockedError when the lock stays taken.
+ */
+export async function lockLab(dir: string, key: string, timeoutMs = 0): Promise<LabLock> {
+  const path = join(trustedDir(dir, 'state directory'), `${key}.lock`);
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  try {
+    let code = await flock(fd, timeoutMs);
+    const holder = holderOf(path);
+    if (code === BUSY && holder && ended(holder.pid)) code = await flock(fd, GRACE_MS);
+    if (code === BUSY) {
+      const who = holder && !ended(holder.pid) ? `pid ${holder.pid} (since ${holder.since})` : 'another process';
+      throw new LockedError(`lab ${key} is locked by ${who}${timeoutMs ? ` after waiting ${timeoutMs / 1000} s` : ''}; use --lock-timeout SEC to wait`);
+    }
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  ftruncateSync(fd, 0);
+  writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() } satisfies Holder), 0);
+  let held = true;
+  return {
+    fd,
+    release() {
+      if (!held) return;
+      held = false;
+      closeSync(fd);
+    },
+  };
+}
+
+/** Whether another process holds the lab's lock right now (a lab mid-apply). */
+export async function isLocked(dir: string, key: string): Promise<boolean> {
+  const path = join(dir, `${key}.lock`);
+  if (!existsSync(path)) return false;
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return (await flock(fd, 0)) === BUSY;
+  } finally {
+    closeSync(fd);
+  }
+}

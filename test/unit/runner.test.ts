@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { mapLimit, processRunner, TimeoutError } from '../../src/runner.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !/\) Z /.test(execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+};
+
+describe('child deadlines', () => {
+  it('kills a child that outlives its deadline, with its whole process group, and names the command', async () => {
+    const started = Date.now();
+    const run = processRunner.run(['sh', '-c', 'sleep 60 & echo $!; wait'], '', { timeoutMs: 400 });
+    await expect(run).rejects.toThrow(TimeoutError);
+    await expect(run).rejects.toThrow(/^sh -c sleep 60 & echo \$!; wait did not finish within 0.4 s; it was killed$/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('names the namespace a timed-out ip ran in', () => {
+    expect(new TimeoutError(['ip', '-n', 'red', '-batch', '-'], 2000).message).toBe('ip -n red -batch - did not finish within 2 s (in namespace red); it was killed');
+    expect(new TimeoutError(['/usr/bin/nsenter', '--net=/run/netns/blue', 'ip', '-batch', '-'], 1000).message).toMatch(/\(in namespace blue\)/);
+  });
+
+  it('takes the default deadline from NSLAB_TIMEOUT', async () => {
+    process.env.NSLAB_TIMEOUT = '0.3';
+    try {
+      await expect(processRunner.run(['sleep', '30'])).rejects.toThrow(/within 0.3 s/);
+    } finally {
+      delete process.env.NSLAB_TIMEOUT;
+    }
+  });
+
+  it('leaves no process of the group behind', async () => {
+    const run = processRunner.run(['sh', '-c', 'sleep 60 & echo $!; wait'], '', { timeoutMs: 300 });
+    // The background sleep printed its pid before the deadline; read it from /proc afterwards.
+    await expect(run).rejects.toThrow(TimeoutError);
+    const left = execFileSync('sh', ['-c', 'pgrep -f "^sleep 60$" || true'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    await sleep(50);
+    expect(left.filter(alive)).toEqual([]);
+  });
+});
+
+describe('mapLimit', () => {
+  it('starts nothing new after the first failure, lets the running ones finish, then throws the first error', async () => {
+    const started: number[] = [];
+    const finished: number[] = [];
+    const run = mapLimit([0, 1, 2, 3, 4, 5, 6, 7], 3, async (i) => {
+      started.push(i);
+      await sleep(i === 0 ? 10 : 60);
+      if (i === 0) throw new Error('batch 0 failed');
+      finished.push(i);
+      return i;
+    });
+    await expect(run).rejects.toThrow('batch 0 failed');
+    expect(started).toEqual([0, 1, 2]);
+    expect(finished.sort()).toEqual([1, 2]);
+  });
+
+  it('keeps the input order of results', async () => {
+    expect(await mapLimit([30, 10, 20], 2, async (ms) => (await sleep(ms), ms))).toEqual([30, 10, 20]);
+  });
+});
