@@ -69,7 +69,8 @@ describeKernel('the provider driving the kernel over the protocol', () => {
   const P = fx.prefix;
   let client: PluginClient;
   beforeAll(async () => {
-    client = await startProvider();
+    // The fixture's state store: the provider records what it creates there, not in /var/lib/nslab.
+    client = await startProvider({ env: { NSLAB_STATE_DIR: fx.stateDir } });
     expect(errors(await client.call('ConfigureProvider', { terraform_version: '1.11.4', config: dv({ lab: `${P}tf` }) }))).toEqual([]);
   });
   afterAll(async () => {
