@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IpAddress, NetNamespace, type Lab } from '../../constructs/index.js';
 import { PlanError } from '../../src/plan/validate.js';
+import { ownerMarker } from '../../src/plan/types.js';
+import { ownerKey } from '../../src/state/state.js';
 import { deployLab, ExecError, ReachabilityError, runStateDirs, withLab, type DeployedLab } from '../../src/testing/index.js';
 import { describeKernel, hostLinksWith, ip, namespacesWith, sweep } from '../support/kernel.js';
 import { bridged, redBlue, routed } from './labs.js';
@@ -39,7 +41,9 @@ describeKernel('labs as test fixtures, on the real kernel', () => {
       expect(dev).toMatchObject({ name: 'veth-red', namespace: ns.name, ifindex: raw!.ifindex, mac: raw!.address, mtu: 1400, up: true, kind: 'veth' });
       expect(dev.addresses).toEqual(raw!.addr_info.map((a) => `${a.local}/${a.prefixlen}`));
       expect(dev.addresses).toContain('10.10.0.1/24');
-      expect(dev.alias).toBe(`nslab:${lab.key}`);
+      // The deployment's own state store is not the default one: the marker names it (`nslab:KEY@<8 hex>`).
+      expect(dev.alias).toBe(ownerMarker(ownerKey(lab.stateDir, lab.key)));
+      expect(dev.alias).toMatch(new RegExp(`^nslab:${lab.key}@[0-9a-f]{8}$`, 'u'));
       expect((await ns.devices()).map((d) => d.name).sort()).toEqual(['lo', 'veth-red']);
       await expect(ns.device('eth9')).rejects.toThrow(`namespace red (${ns.name}) has no device "eth9" (it has: lo, veth-red)`);
     }));
