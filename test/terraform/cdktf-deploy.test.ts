@@ -5,7 +5,7 @@
  * Skipped, saying why, when terraform is not on PATH.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,8 @@ describeTerraform('cdktf deploy of the red-blue stack through the netns provider
     ...process.env,
     CHECKPOINT_DISABLE: '1', CI: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', FORCE_COLOR: '0', NO_COLOR: '1',
     NSLAB_PREFIX: P, TF_CLI_CONFIG_FILE: join(work, 'cli.tfrc'), TF_IN_AUTOMATION: '1',
+    // The provider records the lab in the fixture's state store, not in /var/lib/nslab.
+    NSLAB_STATE_DIR: fx.stateDir,
   };
   const cdktf = async (...args: string[]) => {
     const r = await exec(CDKTF, args, { cwd: work, env, maxBuffer: 64 << 20 }).catch((e: { stdout: string; stderr: string; code: number }) => e);
@@ -65,6 +67,9 @@ describeTerraform('cdktf deploy of the red-blue stack through the netns provider
     expect(r.out).toMatch(/Apply complete! Resources: 5 added, 0 changed, 0 destroyed/);
     expect(namespacesWith(P).sort()).toEqual([`${P}blue`, `${P}red`]);
     expect(ping(`${P}red`, '10.10.0.2')).toBe(true);
+    const recorded = JSON.parse(readFileSync(join(fx.stateDir, `${P}red-blue.state.json`), 'utf8')) as { managedBy: string; resources: object };
+    expect(recorded.managedBy).toBe('terraform');
+    expect(Object.keys(recorded.resources)).toHaveLength(5);
   }, 60_000);
 
   it('diffs with no changes right after the deploy', async () => {
@@ -88,5 +93,6 @@ describeTerraform('cdktf deploy of the red-blue stack through the netns provider
   it('destroys, leaving no namespace or link of the lab', async () => {
     expect((await cdktf('destroy', 'red-blue', '--auto-approve', ...FAST)).out).toMatch(/Destroy complete! Resources: 5 destroyed/);
     expect(namespacesWith(P)).toEqual([]);
+    expect(existsSync(join(fx.stateDir, `${P}red-blue.state.json`))).toBe(false);
   }, 60_000);
 });
