@@ -279,12 +279,13 @@ class Differ {
     const l = loc(r.namespace);
     const viaNewDevice = r.device !== undefined && this.newDevices.has(`${l}|${r.device}`);
     const live = this.newLocations.has(l) ? undefined : this.liveRoute(l, r.family, r.destination);
-    if (!live || viaNewDevice) {
-      this.add({ id, type: 'route', action: 'create', path: r.path, desired: r, fields: [], reason: live ? 'its device is created' : this.reasonForMissing(r) });
+    // In the host, a route the lab did not make is foreign, whatever the plan creates around it.
+    if (live && l === HOST && !(live.protocol === String(ROUTE_PROTO) && this.priorIdentities.has(identity(r)))) {
+      this.conflicts.push({ path: r.path, message: `route to ${r.destination} already exists in the host and is not owned by lab "${this.input.key}"; nslab leaves it alone` });
       return;
     }
-    if (l === HOST && !(live.protocol === String(ROUTE_PROTO) && this.priorIdentities.has(identity(r)))) {
-      this.conflicts.push({ path: r.path, message: `route to ${r.destination} already exists in the host and is not owned by lab "${this.input.key}"; nslab leaves it alone` });
+    if (!live || viaNewDevice) {
+      this.add({ id, type: 'route', action: 'create', path: r.path, desired: r, fields: [], reason: live ? 'its device is created' : this.reasonForMissing(r) });
       return;
     }
     const fields: FieldChange[] = [];
