@@ -84,6 +84,8 @@ export interface ApplyResult {
   readonly changes: Change[];
   readonly report: ApplyReport;
   readonly ms: number;
+  /** Destroy: objects in the lab's state that are no longer the lab's, left alone (one line each). */
+  readonly leftAlone?: string[];
 }
 
 export interface ApplyOptions extends EngineOptions {
@@ -162,7 +164,8 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
       if (opts.rollback === false) throw new ApplyFailedError(`${(e as Error).message}\n(--no-rollback: the partial result is kept and recorded; apply again to finish)`, false, { cause: e });
       const target = rollbackTarget(plan.resources, p.result.changes);
       try {
-        await converge(runner, owner, target, [...priorOf(p.state), ...Object.entries(plan.resources).map(([id, resource]) => ({ id, resource }))]);
+        // What this apply may have created counts as pending: it may have stopped before a marker.
+        await converge(runner, owner, target, [...priorOf(p.state), ...Object.entries(plan.resources).map(([id, resource]) => ({ id, resource, pending: true }))]);
       } catch (r) {
         throw new ApplyFailedError(`${(e as Error).message}\nrollback failed too: ${(r as Error).message}`, false, { cause: e });
       }
@@ -212,7 +215,9 @@ export interface DestroyOptions extends EngineOptions {
 }
 
 /**
- * Removes everything the lab owns, from its state file (the lab's code is not needed).
+ * Removes everything the lab owns, from its state file (the lab's code is not needed). What the
+ * state claims but the kernel shows is no longer the lab's (a namespace of the same name without
+ * the lab's marker) is left alone, reported in `leftAlone`, and dropped with the state.
  * Returns undefined when there is no state for the lab or `confirm` declined.
  */
 export async function destroyLab(key: string, opts: DestroyOptions = {}): Promise<ApplyResult | undefined> {
@@ -232,7 +237,8 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const report = await applyChanges(runner, owner, result.changes, live);
     await verify(runner, owner, p, {}, report);
     removeState(dir, key);
-    return { changes: result.changes, report, ms: Date.now() - started };
+    const leftAlone = (found.leftAlone ?? []).map((c) => `[${c.path}] ${c.message}`);
+    return { changes: result.changes, report, ms: Date.now() - started, ...(leftAlone.length ? { leftAlone } : {}) };
   } finally {
     lock.release();
   }

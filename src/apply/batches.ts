@@ -90,8 +90,10 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
         if (survives(loc(p.namespace)) && liveLink(loc(p.namespace), p.name)) deletes.at(loc(p.namespace)).push(`link del dev ${p.name}`);
         break;
       case 'veth': {
-        // Deleting one end removes its peer; pick an end that is live and not going with its namespace.
-        const end = [p.a, p.b].find((e) => survives(loc(e.namespace)) && liveLink(loc(e.namespace), e.name));
+        // Deleting one end removes its peer; pick an end the lab owns that is live and not going
+        // with its namespace.
+        const ends = c.liveEnds ? c.liveEnds.map((w) => p[w]) : [p.a, p.b];
+        const end = ends.find((e) => survives(loc(e.namespace)) && liveLink(loc(e.namespace), e.name));
         if (end) deletes.at(loc(end.namespace)).push(`link del dev ${end.name}`);
         break;
       }

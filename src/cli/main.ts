@@ -192,6 +192,7 @@ async function cmdDestroy(file: string | undefined, flags: Flags): Promise<numbe
       continue;
     }
     out(`lab ${key}: destroyed: ${plural(res.changes.length, 'object', 'objects')} removed in ${seconds(res.ms)} (${plural(res.report.processes, 'process', 'processes')}).`);
+    for (const line of res.leftAlone ?? []) out(`lab ${key}: not the lab's, left alone: ${line}`);
   }
   return 0;
 }

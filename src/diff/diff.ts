@@ -6,16 +6,16 @@
  * - prior: what the lab's state file says it owns (last applied, plus anything an interrupted
  *   apply may have created).
  *
- * Ownership decides what may be touched: a link is the lab's when its ifalias carries the lab's
- * marker (or, without any marker, when the state file claims it); a namespace when its `lo`
- * carries the marker or the state file claims it; a host route when it has nslab's route
- * protocol and the state file claims it. Anything else with a clashing name is a conflict.
+ * Ownership decides what may be touched (see ownership.ts): a link is the lab's when its ifalias
+ * carries the lab's marker (or, without any marker, when the state file claims it); a namespace
+ * when its `lo` carries the marker (or it is what an interrupted apply of the lab left, and holds
+ * nothing else); a host route when it has nslab's route protocol and the state file claims it.
+ * Anything else with a clashing name is a conflict, whatever else the plan creates.
  */
 import {
   HOST,
   ROUTE_PROTO,
   TYPE_ORDER,
-  describeLocation,
   identity,
   loc,
   markerOwner,
@@ -31,9 +31,12 @@ import {
   type VethResource,
 } from '../plan/types.js';
 import type { LiveLink, LiveRoute } from '../live/parse.js';
-import { contains, parseCidr, parseIp } from '../plan/net.js';
 import { fieldDiff } from './fields.js';
 import type { LiveState } from '../live/read.js';
+import { LOOPBACK_ADDRESSES, Ownership, isLinkLocal, linkKey, type PriorResource } from './ownership.js';
+import { portsOfRecreatedBridges, routesOnGoneLinks, routesThroughRemoved } from './dependents.js';
+
+export type { PriorResource } from './ownership.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 
@@ -55,6 +58,8 @@ export interface Change {
   readonly prior?: Resource;
   readonly fields: FieldChange[];
   readonly reason: string;
+  /** A veth being removed: its ends that are live links the lab owns (the delete goes through one). */
+  readonly liveEnds?: Array<'a' | 'b'>;
 }
 
 export interface Conflict {
@@ -65,11 +70,8 @@ export interface Conflict {
 export interface DiffResult {
   readonly changes: Change[];
   readonly conflicts: Conflict[];
-}
-
-export interface PriorResource {
-  readonly id: string;
-  readonly resource: Resource;
+  /** Objects the state claims that are in the kernel but no longer the lab's: left alone. */
+  readonly leftAlone?: Conflict[];
 }
 
 export interface DiffInput {
@@ -87,9 +89,6 @@ export interface DiffInput {
   readonly pruneUndeclared?: boolean;
 }
 
-const isLinkLocal = (a: string) => /^fe[89ab][0-9a-f]:/u.test(a);
-const LOOPBACK_ADDRESSES = new Set(['127.0.0.1/8', '::1/128']);
-
 export function diff(input: DiffInput): DiffResult {
   return new Differ(input).run();
 }
@@ -98,17 +97,30 @@ class Differ {
   private readonly marker: string;
   private readonly changes: Change[] = [];
   private readonly conflicts: Conflict[] = [];
-  private readonly priorIdentities = new Set<string>();
+  private readonly leftAlone: Conflict[] = [];
+  private readonly own: Ownership;
+  private readonly priorIdentities: Set<string>;
   /** Namespaces that will be created: everything inside them is created too. */
   private readonly newLocations = new Set<Location>();
   /** Devices (`loc|name`) created or re-created by this plan: their addresses and routes go with them. */
   private readonly newDevices = new Set<string>();
+  /** Of those, devices that replace a live one (the kernel drops what was on it). */
+  private readonly recreated = new Set<string>();
+  /** Live links (`loc|name`) of objects the lab no longer declares, deleted before anything is created. */
+  private readonly retiring = new Set<string>();
   /** Links (`loc|name`) that the lab owns in the kernel and keeps. */
   private readonly keptLinks = new Map<string, { path: string; link: LiveLink }>();
 
   constructor(private readonly input: DiffInput) {
     this.marker = ownerMarker(input.key);
-    for (const p of input.prior) this.priorIdentities.add(identity(p.resource));
+    this.own = new Ownership(input.key, input.live, input.prior, Object.values(input.desired));
+    this.priorIdentities = this.own.identities();
+    const desiredIdentities = new Set(Object.values(input.desired).map(identity));
+    for (const { resource: p } of input.prior) {
+      if (desiredIdentities.has(identity(p))) continue;
+      if (p.type === 'veth') for (const k of this.own.priorVethEnds(p)) this.retiring.add(k);
+      if (p.type === 'bridge' && this.priorIsLive(p)) this.retiring.add(linkKey(loc(p.namespace), p.name));
+    }
   }
 
   run(): DiffResult {
@@ -121,7 +133,7 @@ class Differ {
     for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
     this.retired();
     if (this.input.pruneUndeclared !== false) this.drift();
-    this.routesLosingGateway();
+    this.dependents();
     const sorted = [...this.changes].sort((x, y) => {
       const dx = x.action === 'delete' ? 0 : 1;
       const dy = y.action === 'delete' ? 0 : 1;
@@ -130,7 +142,7 @@ class Differ {
       const ry = dy === 0 ? -TYPE_ORDER.indexOf(y.type) : TYPE_ORDER.indexOf(y.type);
       return rx - ry || x.path.localeCompare(y.path) || x.id.localeCompare(y.id);
     });
-    return { changes: sorted, conflicts: this.conflicts };
+    return { changes: sorted, conflicts: this.conflicts, ...(this.leftAlone.length ? { leftAlone: this.leftAlone } : {}) };
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -143,19 +155,20 @@ class Differ {
     return l === HOST || (this.input.live.namespaces.has(l) && !this.newLocations.has(l));
   }
 
-  private priorClaimsLink(l: Location, name: string): boolean {
-    return this.input.prior.some(({ resource: r }) =>
-      (r.type === 'bridge' && loc(r.namespace) === l && r.name === name) ||
-      (r.type === 'veth' && [r.a, r.b].some((e) => loc(e.namespace) === l && e.name === name)));
+  private linkConflict(l: Location, link: LiveLink): string | undefined {
+    return this.own.linkConflict(l, link);
   }
 
-  /** undefined when the lab owns the live link; otherwise the conflict message. */
-  private linkConflict(l: Location, link: LiveLink): string | undefined {
-    const owner = markerOwner(link.alias);
-    if (owner === this.input.key) return undefined;
-    if (owner === undefined && link.alias === undefined && this.priorClaimsLink(l, link.name)) return undefined;
-    const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab lab "${owner}"`;
-    return `interface "${link.name}" already exists in ${describeLocation(l)} and is ${whose}; nslab leaves it alone`;
+  /**
+   * A change for an address or route on a device this plan creates: an update that adds it again
+   * when the lab owned it and the device replaces a live one, otherwise a create.
+   */
+  private onNewDevice(id: string, r: AddressResource | RouteResource, device: string): Change {
+    const k = linkKey(loc(r.namespace), device);
+    if (this.recreated.has(k) && this.priorIdentities.has(identity(r))) {
+      return { id, type: r.type, action: 'update', path: r.path, desired: r, fields: [], reason: `re-added: its device "${device}" is re-created` };
+    }
+    return { id, type: r.type, action: 'create', path: r.path, desired: r, fields: [], reason: 'its device is created' };
   }
 
   private add(c: Change): void {
@@ -184,9 +197,8 @@ class Differ {
       this.add({ id, type: 'namespace', action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
       return;
     }
-    const owner = markerOwner(lo?.alias);
-    const owned = owner === this.input.key || (owner === undefined && this.priorIdentities.has(identity(r)));
-    if (!owned) {
+    if (!this.own.namespaceOwned(r.name)) {
+      const owner = markerOwner(lo?.alias);
       const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab lab "${owner}"`;
       this.conflicts.push({ path: r.path, message: `namespace "${r.name}" already exists and is ${whose}; nslab leaves it alone` });
       return;
@@ -215,9 +227,12 @@ class Differ {
 
   private bridge(id: string, r: BridgeResource): void {
     const l = loc(r.namespace);
-    const live = this.locationExists(l) ? this.link(l, r.name) : undefined;
+    const k = linkKey(l, r.name);
+    const retiring = this.retiring.has(k);
+    const live = this.locationExists(l) && !retiring ? this.link(l, r.name) : undefined;
     const created = (action: Action, reason: string, fields: FieldChange[] = []) => {
-      this.newDevices.add(`${l}|${r.name}`);
+      this.newDevices.add(k);
+      if (action === 'replace' || retiring) this.recreated.add(k);
       this.add({ id, type: 'bridge', action, path: r.path, desired: r, prior: action === 'replace' ? r : undefined, fields, reason });
     };
     if (!live) return created('create', this.reasonForMissing(r));
@@ -230,12 +245,19 @@ class Differ {
   }
 
   private veth(id: string, r: VethResource): void {
+    // An end whose live link belongs to a veth or bridge the lab no longer declares is deleted
+    // with that object first: for this veth it is absent.
     const ends = [r.a, r.b].map((e) => {
       const l = loc(e.namespace);
-      return { end: e, l, live: this.locationExists(l) ? this.link(l, e.name) : undefined };
+      const retiring = this.retiring.has(linkKey(l, e.name));
+      return { end: e, l, retiring, live: this.locationExists(l) && !retiring ? this.link(l, e.name) : undefined };
     });
     const created = (action: Action, reason: string) => {
-      for (const e of ends) this.newDevices.add(`${e.l}|${e.end.name}`);
+      const again = action === 'replace' || ends.some((e) => e.retiring);
+      for (const e of ends) {
+        this.newDevices.add(linkKey(e.l, e.end.name));
+        if (again) this.recreated.add(linkKey(e.l, e.end.name));
+      }
       this.add({ id, type: 'veth', action, path: r.path, desired: r, prior: action === 'replace' ? r : undefined, fields: [], reason });
     };
     if (!ends[0]!.live && !ends[1]!.live) return created('create', this.reasonForMissing(r));
@@ -262,10 +284,11 @@ class Differ {
 
   private address(id: string, r: AddressResource): void {
     const l = loc(r.namespace);
-    if (this.newLocations.has(l) || this.newDevices.has(`${l}|${r.device}`)) {
-      this.add({ id, type: 'address', action: 'create', path: r.path, desired: r, fields: [], reason: this.newLocations.has(l) ? 'its namespace is created' : 'its device is created' });
+    if (this.newLocations.has(l)) {
+      this.add({ id, type: 'address', action: 'create', path: r.path, desired: r, fields: [], reason: 'its namespace is created' });
       return;
     }
+    if (this.newDevices.has(linkKey(l, r.device))) return this.add(this.onNewDevice(id, r, r.device));
     const live = this.link(l, r.device);
     if (live?.addresses.some((a) => a.address === r.address)) return;
     this.add({ id, type: 'address', action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
@@ -277,14 +300,15 @@ class Differ {
 
   private route(id: string, r: RouteResource): void {
     const l = loc(r.namespace);
-    const viaNewDevice = r.device !== undefined && this.newDevices.has(`${l}|${r.device}`);
     const live = this.newLocations.has(l) ? undefined : this.liveRoute(l, r.family, r.destination);
-    if (!live || viaNewDevice) {
-      this.add({ id, type: 'route', action: 'create', path: r.path, desired: r, fields: [], reason: live ? 'its device is created' : this.reasonForMissing(r) });
+    // In the host, a route the lab did not make is foreign, whatever the plan creates around it.
+    if (live && l === HOST && !(live.protocol === String(ROUTE_PROTO) && this.priorIdentities.has(identity(r)))) {
+      this.conflicts.push({ path: r.path, message: `route to ${r.destination} already exists in the host and is not owned by lab "${this.input.key}"; nslab leaves it alone` });
       return;
     }
-    if (l === HOST && !(live.protocol === String(ROUTE_PROTO) && this.priorIdentities.has(identity(r)))) {
-      this.conflicts.push({ path: r.path, message: `route to ${r.destination} already exists in the host and is not owned by lab "${this.input.key}"; nslab leaves it alone` });
+    if (r.device !== undefined && this.newDevices.has(linkKey(l, r.device))) return this.add(this.onNewDevice(id, r, r.device));
+    if (!live) {
+      this.add({ id, type: 'route', action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
       return;
     }
     const fields: FieldChange[] = [];
@@ -306,48 +330,40 @@ class Differ {
       const ident = identity(p);
       if (desiredIdentities.has(ident) || seen.has(ident)) continue;
       seen.add(ident);
-      if (!this.priorIsLive(p)) continue;
+      if (!this.priorIsLive(p)) {
+        const why = this.own.notOwnedAnyMore(p);
+        if (why && !this.leftAlone.some((x) => x.message === why)) this.leftAlone.push({ path: p.path, message: why });
+        continue;
+      }
       // Same id with a new identity: show the pair as one replacement.
       const idx = created.get(id);
       if (idx !== undefined) {
         created.delete(id);
         const c = this.changes[idx]!;
-        this.changes[idx] = { ...c, action: 'replace', prior: p, fields: fieldDiff(p, c.desired!), reason: 'changed in the lab; cannot change in place' };
+        this.changes[idx] = { ...c, action: 'replace', prior: p, fields: fieldDiff(p, c.desired!), reason: 'changed in the lab; cannot change in place', ...this.liveEndsOf(p) };
       } else {
-        this.add({ id, type: p.type, action: 'delete', path: p.path, prior: p, fields: [], reason: 'no longer declared in the lab' });
+        this.add({ id, type: p.type, action: 'delete', path: p.path, prior: p, fields: [], reason: 'no longer declared in the lab', ...this.liveEndsOf(p) });
       }
     }
+  }
+
+  private liveEndsOf(p: Resource): { liveEnds?: Array<'a' | 'b'> } {
+    if (p.type !== 'veth') return {};
+    const keys = new Set(this.own.priorVethEnds(p));
+    return { liveEnds: (['a', 'b'] as const).filter((w) => keys.has(linkKey(loc(p[w].namespace), p[w].name))) };
   }
 
   /** Whether a formerly owned object is still in the kernel and still the lab's. */
   private priorIsLive(p: Resource): boolean {
-    switch (p.type) {
-      case 'namespace': {
-        if (this.input.live.broken?.has(p.name)) return true;
-        if (!this.input.live.namespaces.has(p.name)) return false;
-        const owner = markerOwner(this.link(p.name, 'lo')?.alias);
-        return owner === undefined || owner === this.input.key;
-      }
-      case 'bridge': {
-        const live = this.link(loc(p.namespace), p.name);
-        return live !== undefined && this.linkConflict(loc(p.namespace), live) === undefined;
-      }
-      case 'veth':
-        return [p.a, p.b].some((e) => {
-          const live = this.link(loc(e.namespace), e.name);
-          return live !== undefined && live.kind === 'veth' && this.linkConflict(loc(e.namespace), live) === undefined;
-        });
-      case 'address':
-        return this.link(loc(p.namespace), p.device)?.addresses.some((a) => a.address === p.address) ?? false;
-      case 'route': {
-        const live = this.liveRoute(loc(p.namespace), p.family, p.destination);
-        return live !== undefined && (p.namespace !== undefined || live.protocol === String(ROUTE_PROTO));
-      }
-    }
+    return this.own.priorIsLive(p, (l, f, d) => this.liveRoute(l, f, d), String(ROUTE_PROTO));
   }
 
-  private routesLosingGateway(): void {
-    for (const c of routesThroughRemoved(this.changes, this.input.desired)) this.add(c);
+  /** What the kernel drops with what this plan removes, planned again (see dependents.ts). */
+  private dependents(): void {
+    const { desired, live } = this.input;
+    for (const c of routesOnGoneLinks(this.changes, desired, live, this.newLocations)) this.add(c);
+    for (const c of routesThroughRemoved(this.changes, desired)) this.add(c);
+    for (const c of portsOfRecreatedBridges(this.changes, desired, this.recreated)) this.add(c);
   }
 
   // ---- undeclared objects on what the lab owns -------------------------------------------------
@@ -379,22 +395,4 @@ class Differ {
       }
     }
   }
-}
-
-/**
- * Removing an address makes the kernel flush routes whose gateway was reachable through its
- * subnet. Such routes are planned again (route replace is idempotent).
- */
-function routesThroughRemoved(changes: Change[], desired: Record<string, Resource>): Change[] {
-  const removed = changes.flatMap((c) => (c.prior?.type === 'address' && c.action !== 'update' ? [c.prior] : []));
-  if (removed.length === 0) return [];
-  const planned = new Set(changes.filter((c) => c.desired).map((c) => c.id));
-  const out: Change[] = [];
-  for (const [id, r] of Object.entries(desired)) {
-    if (r.type !== 'route' || r.via === undefined || planned.has(id)) continue;
-    const gw = parseIp(r.via)!;
-    const hit = removed.find((a) => loc(a.namespace) === loc(r.namespace) && contains(parseCidr(a.address)!, gw));
-    if (hit) out.push({ id, type: 'route', action: 'update', path: r.path, desired: r, fields: [], reason: `re-added: the kernel drops it when ${hit.address} is removed` });
-  }
-  return out;
 }

@@ -25,14 +25,23 @@ export function revertFields(r: Resource, c: Change): Resource {
   return out as unknown as Resource;
 }
 
-/** Top-level fields that differ between two resources of the same type (for replacements). */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Fields that differ between two resources of the same type (for replacements); within a veth
+ * end, per field (`b.namespace`, `a.name`).
+ */
 export function fieldDiff(from: Resource, to: Resource): FieldChange[] {
-  const out: FieldChange[] = [];
-  const a = from as unknown as Record<string, unknown>;
-  const b = to as unknown as Record<string, unknown>;
-  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    if (k === 'path') continue;
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push({ field: k, from: a[k] ?? null, to: b[k] ?? null });
-  }
-  return out;
+  const walk = (a: Record<string, unknown>, b: Record<string, unknown>, prefix: string): FieldChange[] => {
+    const out: FieldChange[] = [];
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      if (k === 'path' && prefix === '') continue;
+      if (JSON.stringify(a[k]) === JSON.stringify(b[k])) continue;
+      const [x, y] = [a[k], b[k]];
+      if (prefix === '' && (k === 'a' || k === 'b') && isRecord(x) && isRecord(y)) out.push(...walk(x, y, `${k}.`));
+      else out.push({ field: `${prefix}${k}`, from: x ?? null, to: y ?? null });
+    }
+    return out;
+  };
+  return walk(from as unknown as Record<string, unknown>, to as unknown as Record<string, unknown>, '');
 }

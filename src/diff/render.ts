@@ -43,8 +43,9 @@ export function renderConflicts(conflicts: readonly Conflict[]): string {
 
 /** The readable plan of one lab. */
 export function renderPlan(lab: string, result: DiffResult): string {
-  if (result.changes.length === 0) return `lab ${lab}: no changes; the kernel matches the lab.`;
-  return [`lab ${lab}:`, ...result.changes.map(renderChange), `Plan: ${summarize(result.changes)}.`].join('\n');
+  const left = (result.leftAlone ?? []).map((c) => `  left alone: [${c.path}] ${c.message}`);
+  if (result.changes.length === 0) return [`lab ${lab}: no changes; the kernel matches the lab.`, ...left].join('\n');
+  return [`lab ${lab}:`, ...result.changes.map(renderChange), ...left, `Plan: ${summarize(result.changes)}.`].join('\n');
 }
 
 /** The JSON form (`nslab plan --json`): stable field names, one entry per change. */

@@ -94,7 +94,7 @@ export function listStates(dir: string): string[] {
 export function priorOf(state: LabState | undefined): PriorResource[] {
   if (!state) return [];
   const out: PriorResource[] = Object.entries(state.resources).map(([id, resource]) => ({ id, resource }));
-  for (const [id, resource] of Object.entries(state.pending ?? {})) out.push({ id, resource });
+  for (const [id, resource] of Object.entries(state.pending ?? {})) out.push({ id, resource, pending: true });
   return out;
 }
 
