@@ -14,6 +14,7 @@ import { planJson, renderPlan, describe } from '../diff/render.js';
 import { listStates, readState, stateDir } from '../state/state.js';
 import { loadLabFile, readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
+import { resolveLab, selectLabs, stateLabs } from './labs.js';
 import { findOrphans, removeOrphans } from '../gc.js';
 import { runStateDirs } from '../testing/runs.js';
 import { processRunner } from '../runner.js';
@@ -72,12 +73,11 @@ function requireRoot(): void {
 
 async function plansOf(file: string | undefined, flags: Flags): Promise<PlanDocument[]> {
   if (!file) throw new UsageError('missing FILE (a lab .ts/.js file or a plan .json)');
-  const plans = await loadLabFile(file);
-  if (!flags.lab) return plans;
-  const chosen = plans.filter((p) => p.lab === flags.lab || labKey(p) === flags.lab);
-  if (chosen.length === 0) throw new UsageError(`${file} has no lab "${flags.lab}" (it has: ${plans.map((p) => p.lab).join(', ')})`);
-  return chosen;
+  return selectLabs(flags.lab, await loadLabFile(file), file);
 }
+
+/** The key of the lab with a state file that `name` means (see resolveLab). */
+const stateLab = (name: string): string => resolveLab(name, stateLabs(stateDir()), stateDir()).key;
 
 async function confirm(question: string, autoApprove: boolean | undefined): Promise<boolean> {
   if (autoApprove) return true;
@@ -147,7 +147,9 @@ async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promis
 
 async function cmdApply(file: string | undefined, flags: Flags): Promise<number> {
   const saved = file ? readSavedPlan(file) : undefined;
-  const labs = saved ? saved.labs.filter((l) => !flags.lab || l.plan.lab === flags.lab || labKey(l.plan) === flags.lab) : (await plansOf(file, flags)).map((plan) => ({ plan, changes: undefined }));
+  const labs = saved
+    ? selectLabs(flags.lab, saved.labs.map((l) => ({ ...l, lab: l.plan.lab, prefix: l.plan.prefix })), file!)
+    : (await plansOf(file, flags)).map((plan) => ({ plan, changes: undefined }));
   requireRoot();
   for (const { plan: p, changes: expected } of labs) {
     const res = await interruptible((signal) => applyLab(p, {
@@ -172,7 +174,7 @@ async function cmdApply(file: string | undefined, flags: Flags): Promise<number>
 }
 
 async function cmdDestroy(file: string | undefined, flags: Flags): Promise<number> {
-  const keys = file ? (await plansOf(file, flags)).map(labKey) : flags.lab ? [flags.lab] : [];
+  const keys = file ? (await plansOf(file, flags)).map(labKey) : flags.lab ? [stateLab(flags.lab)] : [];
   if (keys.length === 0) throw new UsageError('destroy needs FILE or --lab NAME');
   requireRoot();
   for (const key of keys) {
@@ -222,8 +224,9 @@ async function cmdExec(args: string[], flags: Flags): Promise<number> {
     if (plans.length > 1) throw new UsageError(`${file} defines several labs (${plans.map((p) => p.lab).join(', ')}): choose one with --lab`);
     resources = plans[0]!.resources;
   } else {
-    const state = readState(stateDir(), flags.lab!);
-    if (!state) throw new UsageError(`no lab "${flags.lab}" in ${stateDir()}`);
+    const key = stateLab(flags.lab!);
+    const state = readState(stateDir(), key);
+    if (!state) throw new UsageError(`no lab "${key}" in ${stateDir()}`);
     resources = state.resources;
   }
   const namespaces = Object.entries(resources).flatMap(([id, r]) => (r.type === 'namespace' ? [{ id, name: r.name }] : []));
@@ -238,7 +241,7 @@ async function cmdExec(args: string[], flags: Flags): Promise<number> {
 
 async function cmdShow(flags: Flags): Promise<number> {
   requireRoot();
-  const keys = flags.lab ? [flags.lab] : listStates(stateDir());
+  const keys = flags.lab ? [stateLab(flags.lab)] : listStates(stateDir());
   const report = [];
   for (const key of keys) {
     const state = readState(stateDir(), key);
