@@ -3,8 +3,9 @@
  * The nslab command. Thin: argument parsing, prompts and printing; the work is in the engine.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants as fsConstants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { labKey, stableStringify, type PlanDocument } from '../plan/types.js';
@@ -45,6 +46,13 @@ common options:
 environment: NSLAB_STATE_DIR (default /var/lib/nslab)`;
 
 class UsageError extends Error {}
+
+/** An error with an exit code of its own (a command nslab exec cannot run: 126, 127). */
+class ExitCodeError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
 
 interface Flags {
   json?: boolean;
@@ -232,11 +240,37 @@ async function cmdExec(args: string[], flags: Flags): Promise<number> {
   const namespaces = Object.entries(resources).flatMap(([id, r]) => (r.type === 'namespace' ? [{ id, name: r.name }] : []));
   const hit = namespaces.find((n) => n.id === ns || n.name === ns || n.id.endsWith(`/${ns}`));
   if (!hit) throw new UsageError(`the lab has no namespace "${ns}" (it has: ${namespaces.map((n) => n.id).join(', ')})`);
+  checkCommand(argv[0]!);
   const child = spawn('ip', ['netns', 'exec', hit.name, ...(argv as string[])], { stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    // As a shell reports it: a command killed by signal N exits 128 + N (SIGTERM 143, SIGKILL 137).
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] ?? 0 : 0)));
   });
+}
+
+/** A command exec cannot run is an error naming it, with the shell's codes: 127 not found, 126 not executable. */
+function checkCommand(cmd: string): void {
+  const runnable = (path: string) => {
+    try {
+      accessSync(path, fsConstants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) {
+    if (runnable(cmd)) return;
+    let exists = true;
+    try {
+      statSync(cmd);
+    } catch {
+      exists = false;
+    }
+    throw exists ? new ExitCodeError(`cannot run "${cmd}": not an executable file`, 126) : new ExitCodeError(`command not found: "${cmd}" (no such file)`, 127);
+  }
+  const dirs = (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter);
+  if (!dirs.some((d) => runnable(join(d || '.', cmd)))) throw new ExitCodeError(`command not found: "${cmd}" (not in PATH)`, 127);
 }
 
 async function cmdShow(flags: Flags): Promise<number> {
@@ -319,7 +353,7 @@ async function runCatching(flags: Flags, fn: () => Promise<number>): Promise<num
     const problems = (e as PlanError).problems;
     if (Array.isArray(problems)) for (const p of problems) process.stderr.write(`error: ${p}\n`);
     else process.stderr.write(`error: ${(e as Error).message}\n`);
-    return 1;
+    return e instanceof ExitCodeError ? e.exitCode : 1;
   }
 }
 
