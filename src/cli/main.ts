@@ -69,8 +69,22 @@ interface Flags {
   prefix?: string;
 }
 
+/**
+ * Output that fails must never interrupt kernel work: when the reader goes away
+ * (`nslab apply … | head`), the rest of the output is dropped and the command runs to its end.
+ */
+let stdoutGone = false;
+process.stdout.on('error', () => {
+  stdoutGone = true;
+});
+process.stderr.on('error', () => {});
+
+function write(text: string): void {
+  if (!stdoutGone) process.stdout.write(text);
+}
+
 function out(text: string): void {
-  process.stdout.write(`${text}\n`);
+  write(`${text}\n`);
 }
 
 function requireRoot(): void {
@@ -217,7 +231,7 @@ async function cmdGc(flags: Flags): Promise<number> {
 async function cmdGraph(file: string | undefined, flags: Flags): Promise<number> {
   const format = flags.format ?? 'mermaid';
   if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`--format must be mermaid or dot, not "${format}"`);
-  for (const p of await plansOf(file, flags)) process.stdout.write(renderGraph(p, format));
+  for (const p of await plansOf(file, flags)) write(renderGraph(p, format));
   return 0;
 }
 

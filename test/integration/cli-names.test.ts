@@ -2,11 +2,24 @@
  * The nslab command on the real kernel: lab names resolved alike in every command, exit codes of
  * exec, and output that fails (a reader that goes away) never interrupting kernel work.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeKernel, kernelFixture, namespacesWith } from '../support/kernel.js';
+
+/** A plan of `n` namespaces with `k` addresses each on lo: a plan text of about 200 KB, more than a pipe and its reader's buffer hold. */
+function bigPlan(prefix: string, n: number, k: number): unknown {
+  const resources: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const ns = `${prefix}n${i}`;
+    resources[`n${i}`] = { type: 'namespace', name: ns, loopbackUp: true, sysctls: {}, path: `big/n${i}` };
+    for (let j = 0; j < k; j++) {
+      resources[`n${i}-a${j}`] = { type: 'address', namespace: ns, device: 'lo', address: `10.77.${i}.${j + 1}/32`, path: `big/n${i}-a${j}` };
+    }
+  }
+  return { version: 1, lab: 'big', prefix, resources };
+}
 
 const execP = promisify(execFile);
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
@@ -25,6 +38,46 @@ describeKernel('nslab: lab names, exit codes, closed output', () => {
     }
   };
   const file = 'examples/red-blue.ts';
+
+  /**
+   * `nslab ARGS | head -n 1` through a real pipe (the arguments passed as argv, never as shell
+   * text): head exits after the first line and nslab's later writes fail. Returns head's output,
+   * nslab's stderr and nslab's own exit code.
+   */
+  const headOne = async (...args: string[]) => {
+    const script = '{ "$0" "$@"; echo "nslab-exit=$?" >&2; } | head -n 1';
+    const r = await execP('sh', ['-c', script, 'node', CLI, ...args], { env, maxBuffer: 1 << 24 });
+    const m = /nslab-exit=(\d+)\n$/u.exec(r.stderr);
+    return { first: r.stdout, code: m ? Number(m[1]) : undefined, stderr: r.stderr.replace(/nslab-exit=\d+\n$/u, '') };
+  };
+
+  describe('GIVEN a lab of 30 namespaces with 1800 addresses, and a reader that goes away', () => {
+    const big = () => join(fx.stateDir, 'big.plan.json');
+    beforeAll(() => writeFileSync(big(), JSON.stringify(bigPlan(P, 30, 60))));
+    afterAll(async () => {
+      await nslab('destroy', big(), '--auto-approve');
+    });
+
+    it('plan exits quietly', async () => {
+      const r = await headOne('plan', big());
+      expect(r).toEqual({ first: `lab ${P}big:\n`, code: 0, stderr: '' });
+    });
+
+    it('apply finishes its work and exits cleanly: the plan after it is empty, the state records no pending apply', async () => {
+      const r = await headOne('apply', big(), '--auto-approve');
+      expect(r).toEqual({ first: `lab ${P}big:\n`, code: 0, stderr: '' });
+      expect(namespacesWith(`${P}n`)).toHaveLength(30);
+      expect((await nslab('plan', big(), '--detailed-exitcode')).code).toBe(0);
+      const state = JSON.parse(readFileSync(join(fx.stateDir, `${P}big.state.json`), 'utf8'));
+      expect(state.pending).toBeUndefined();
+      expect(Object.keys(state.resources)).toHaveLength(30 * 61);
+    });
+
+    it('show exits quietly', async () => {
+      const r = await headOne('show', '--lab', 'big');
+      expect(r).toEqual({ first: `lab ${P}big:\n`, code: 0, stderr: '' });
+    });
+  });
 
   describe('GIVEN lab red-blue applied under NSLAB_PREFIX', () => {
     beforeAll(async () => {
