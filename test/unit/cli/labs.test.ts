@@ -37,7 +37,7 @@ describe('lab name resolution (--lab NAME)', () => {
 
   it('refuses a name that matches no lab, saying where it looked and what is there', () => {
     expect(() => resolveLab('trio', [duo, other], '/var/lib/nslab', 'nwc')).toThrow('no lab "trio" in /var/lib/nslab (labs there: nwcduo, solo)');
-    expect(() => selectLabs('trio', [], 'dir', '')).toThrow('no lab "trio" in dir (labs there: none)');
+    expect(() => resolveLab('trio', [], 'dir', '')).toThrow('no lab "trio" in dir (labs there: none)');
   });
 
   it('selects every lab when no name is given', () => {
