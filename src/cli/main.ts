@@ -11,11 +11,12 @@ import { parseArgs } from 'node:util';
 import { labKey, stableStringify, type PlanDocument } from '../plan/types.js';
 import type { PlanError } from '../plan/validate.js';
 import { applyLab, destroyLab, planLab, type LabPlan } from '../engine.js';
-import { planJson, renderPlan, describe } from '../diff/render.js';
+import { planJson, renderPlan } from '../diff/render.js';
 import { listStates, readState, stateDir } from '../state/state.js';
 import { loadLabFile, readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
 import { resolveLab, selectLabs, stateLabs } from './labs.js';
+import { showLabs } from './show.js';
 import { findOrphans, removeOrphans } from '../gc.js';
 import { runStateDirs } from '../testing/runs.js';
 import { processRunner } from '../runner.js';
@@ -136,7 +137,13 @@ async function cmdPlan(file: string | undefined, flags: Flags): Promise<number> 
   const results: LabPlan[] = [];
   for (const p of plans) results.push(await planLab(p, engineOpts(flags)));
   if (flags.json) out(JSON.stringify(results.map((r) => planJson(r.lab, r.key, r.result)), null, 2));
-  else for (const r of results) out(renderPlan(r.key, r.result) + (r.result.conflicts.length ? `\n${conflictText(r)}` : ''));
+  else {
+    for (const r of results) {
+      // Objects in the way are errors, and only errors: not also "no changes" beside them.
+      if (r.result.changes.length || !r.result.conflicts.length) out(renderPlan(r.key, r.result));
+      for (const c of r.result.conflicts) process.stderr.write(`error: [${c.path}] ${c.message}\n`);
+    }
+  }
   if (results.some((r) => r.result.conflicts.length)) return 1;
   if (flags.out) {
     const saved: SavedPlan = { kind: 'nslab-saved-plan', version: 1, labs: results.map((r) => ({ plan: r.plan, changes: r.result.changes })) };
@@ -146,8 +153,6 @@ async function cmdPlan(file: string | undefined, flags: Flags): Promise<number> 
   const changed = results.some((r) => r.result.changes.length);
   return flags['detailed-exitcode'] && changed ? 2 : 0;
 }
-
-const conflictText = (r: LabPlan) => r.result.conflicts.map((c) => `error: [${c.path}] ${c.message}`).join('\n');
 
 /** SIGINT/SIGTERM while `fn` runs abort it at the next safe point; a second signal exits at once. */
 async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -289,33 +294,7 @@ function checkCommand(cmd: string): void {
 
 async function cmdShow(flags: Flags): Promise<number> {
   requireRoot();
-  const keys = flags.lab ? [stateLab(flags.lab)] : listStates(stateDir());
-  const report = [];
-  for (const key of keys) {
-    const state = readState(stateDir(), key);
-    if (!state) throw new UsageError(`no lab "${key}" in ${stateDir()}`);
-    const plan: PlanDocument = { version: 1, lab: state.lab, prefix: state.prefix, resources: state.resources };
-    const r = await planLab(plan, engineOpts(flags));
-    const drift = new Map(r.result.changes.map((c) => [c.id, c]));
-    report.push({
-      lab: state.lab, key,
-      resources: Object.entries(state.resources).sort(([a], [b]) => a.localeCompare(b)).map(([id, res]) => ({
-        id, path: res.path, what: describe(res), drift: drift.get(id) ? { action: drift.get(id)!.action, reason: drift.get(id)!.reason, fields: drift.get(id)!.fields } : null,
-      })),
-      undeclared: r.result.changes.filter((c) => c.id.startsWith('drift:')).map((c) => ({ path: c.path, what: describe(c.prior!) })),
-    });
-  }
-  if (flags.json) {
-    out(JSON.stringify(report, null, 2));
-    return 0;
-  }
-  if (report.length === 0) out(`no labs in ${stateDir()}`);
-  for (const lab of report) {
-    out(`lab ${lab.key}:`);
-    for (const r of lab.resources) out(`  ${r.drift ? '!' : ' '} ${r.what}  [${r.path}]${r.drift ? `  drift: ${r.drift.reason}${r.drift.fields.map((f) => `; ${f.field}`).join('')}` : ''}`);
-    for (const u of lab.undeclared) out(`  ! ${u.what}  [${u.path}]  drift: not declared in the lab`);
-  }
-  return 0;
+  return showLabs(flags.lab ? [stateLab(flags.lab)] : listStates(stateDir()), engineOpts(flags), flags.json, out);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -365,8 +344,9 @@ async function runCatching(flags: Flags, fn: () => Promise<number>): Promise<num
     if (flags.debug) process.stderr.write(`${(e as Error).stack}\n`);
     // A PlanError thrown inside a lab file may come from another module instance: match by shape.
     const problems = (e as PlanError).problems;
-    if (Array.isArray(problems)) for (const p of problems) process.stderr.write(`error: ${p}\n`);
-    else process.stderr.write(`error: ${(e as Error).message}\n`);
+    // One `error:` per line, whatever the error: a message of several lines (conflicts) included.
+    const lines = Array.isArray(problems) ? problems : (e as Error).message.split('\n').filter((l) => l.trim());
+    for (const l of lines) process.stderr.write(`error: ${l}\n`);
     return e instanceof ExitCodeError ? e.exitCode : 1;
   }
 }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describeKernel, kernelFixture, namespacesWith } from '../support/kernel.js';
+import { describeKernel, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
 
 /** A plan of `n` namespaces with `k` addresses each on lo: a plan text of about 200 KB, more than a pipe and its reader's buffer hold. */
 function bigPlan(prefix: string, n: number, k: number): unknown {
@@ -113,12 +113,56 @@ describeKernel('nslab: lab names, exit codes, closed output', () => {
       expect(missing.stderr).toMatch(/^error: [^\n]*"no-such-command-x1"[^\n]*\n$/u);
     });
 
+    it('show gives the live values of fields the lab leaves undeclared, so an MTU changed out of band is seen', async () => {
+      ip('-n', `${P}red`, 'link', 'set', 'veth-red', 'mtu', '1400');
+      const show = JSON.parse((await nslab('show', '--lab', 'red-blue', '--json')).stdout);
+      const cable = show[0].resources.find((r: { id: string }) => r.id === 'cable');
+      expect(cable.drift).toBeNull();
+      expect(cable.live).toMatchObject({ 'a.mtu': 1400, 'b.mtu': 1500 });
+      const text = (await nslab('show', '--lab', 'red-blue')).stdout;
+      expect(text).toMatch(/veth veth-red .*\(not declared; live: a\.mtu 1400, a\.mac [0-9a-f:]{17}, b\.mtu 1500, b\.mac [0-9a-f:]{17}\)/u);
+    });
+
     it('destroy --lab takes the bare name and removes the lab', async () => {
       const r = await nslab('destroy', '--lab', 'red-blue', '--auto-approve');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/destroyed: 5 objects removed/u);
       expect(namespacesWith(P)).toEqual([]);
+    });
+  });
+
+  describe('GIVEN a lab whose every object is in the way, and plan files that say nothing', () => {
+    const clash = () => join(fx.stateDir, 'clash.plan.json');
+    beforeAll(() => {
+      const resources: Record<string, unknown> = {};
+      for (const n of ['c0', 'c1', 'c2']) {
+        resources[n] = { type: 'namespace', name: `${P}${n}`, path: `clash/${n}` };
+        ip('netns', 'add', `${P}${n}`);
+      }
+      writeFileSync(clash(), JSON.stringify({ version: 1, lab: 'clash', prefix: P, resources }));
+    });
+    const errors = (path: string) => `error: [clash/${path}] namespace "${P}${path}" already exists and is not managed by nslab; nslab leaves it alone\n`;
+
+    it('plan says only the errors, one error: line each', async () => {
+      const r = await nslab('plan', clash());
+      expect(r).toEqual({ code: 1, stdout: '', stderr: ['c0', 'c1', 'c2'].map(errors).join('') });
+    });
+
+    it('apply says the same errors the same way, and changes nothing', async () => {
+      const r = await nslab('apply', clash(), '--auto-approve');
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: ['c0', 'c1', 'c2'].map(errors).join('') });
+      expect(namespacesWith(`${P}c`)).toHaveLength(3);
+    });
+
+    it('a plan file holding an empty list is an error, not an empty apply', async () => {
+      const empty = join(fx.stateDir, 'empty.json');
+      writeFileSync(empty, '[]');
+      for (const cmd of ['plan', 'apply']) {
+        const r = await nslab(cmd, empty, '--auto-approve');
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/^error: \S+empty\.json: an empty list: a plan file holds a plan or a list of plans\n$/u);
+      }
     });
   });
 });
