@@ -40,11 +40,14 @@ commands:
 
 FILE is a TypeScript or JavaScript lab file, or a synthesized plan JSON.
 common options:
-  --lab NAME          act on one lab of the file (its name, or prefix+name)
+  --lab NAME          act on one lab: of FILE, or without FILE of those with a state file (its
+                      name, or prefix+name; with NSLAB_PREFIX set, NSLAB_PREFIX+NAME first)
   --no-rollback       keep a failed apply's partial result (default: restore the kernel as it was)
   --lock-timeout SEC  wait this long for a lab locked by another nslab (default 0)
   --debug             print stack traces
-environment: NSLAB_STATE_DIR (default /var/lib/nslab)`;
+environment: NSLAB_STATE_DIR (default /var/lib/nslab), NSLAB_PREFIX
+exit codes: 0 done, 1 error, 2 plan --detailed-exitcode with changes; exec: the command's code,
+128+N when signal N killed it, 127 when it is not found`;
 
 class UsageError extends Error {}
 
