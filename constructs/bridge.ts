@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DEVICE_BRAND, RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
 import type { IDevice } from './device.js';
+import { deriveInterfaceName } from '../src/synth/naming.js';
 import { Lab } from './lab.js';
 import { NetNamespace } from './net-namespace.js';
 import { defined, nameTypeProblem, sameLabProblem } from './private/checks.js';
@@ -15,7 +16,9 @@ export interface BridgeProps {
   readonly namespace?: NetNamespace;
   /**
    * The bridge's interface name (at most 15 bytes, lab prefix included when in the host).
-   * @default - the construct id
+   * Never shortened: a name that is too long is a validation error.
+   * @default - the construct id (prefixed in the host), shortened with a stable hash of the
+   * construct path when longer than 15 bytes, as veth end names are
    */
   readonly name?: string;
   /**
@@ -62,8 +65,9 @@ export class Bridge extends Construct implements IDevice, IResourceSource {
 
   /** The bridge's kernel name (lab prefix applied when it is in the host). */
   get deviceName(): string {
-    const name = this.props.name ?? this.node.id;
-    return this.namespace ? name : `${Lab.of(this).prefix}${name}`;
+    const prefix = this.namespace ? '' : Lab.of(this).prefix;
+    if (this.props.name !== undefined) return `${prefix}${String(this.props.name)}`;
+    return deriveInterfaceName(`${prefix}${this.node.id}`, '', this.node.path);
   }
 
   /** Same as `deviceName`. */

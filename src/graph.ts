@@ -12,8 +12,19 @@ interface Box {
   devices: Map<string, string[]>;
 }
 
-const nodeId = (l: Location, dev: string) => `${l === HOST ? 'host' : `ns_${l}`}__${dev}`.replace(/[^A-Za-z0-9_]/gu, '_');
-const boxId = (l: Location) => (l === HOST ? 'host' : `ns_${l}`).replace(/[^A-Za-z0-9_]/gu, '_');
+/**
+ * A name as an id mermaid and dot accept unquoted, injectively: letters and digits stay, every
+ * other character (`_` included) becomes `_<hex code point>_`, so `x-y`, `x_y` and `x.y` stay
+ * apart (`x_2d_y`, `x_5f_y`, `x_2e_y`). An encoded name never has `_` followed by `_` except at
+ * the end of an escape, and an escape starts with a hex digit, so `__` between two encoded names
+ * parses one way only.
+ */
+const encode = (name: string) => name.replace(/[^A-Za-z0-9]/gu, (c) => `_${c.codePointAt(0)!.toString(16)}_`);
+const boxId = (l: Location) => (l === HOST ? 'host' : `ns_${encode(l)}`);
+const nodeId = (l: Location, dev: string) => `${boxId(l)}__${encode(dev)}`;
+
+/** The id of device `dev` in location `l` (`''`: the host) in both graph formats. */
+export const graphNodeId = nodeId;
 
 function collect(plan: PlanDocument) {
   const boxes = new Map<Location, Box>();

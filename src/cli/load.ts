@@ -144,6 +144,7 @@ function loadPlanJson(abs: string): PlanDocument[] {
     throw new LoadError(code === 'ENOENT' ? `${abs}: no such file` : `${abs}: not a plan (${(e as Error).message})`);
   }
   const docs = Array.isArray(doc) ? doc : [doc];
+  if (docs.length === 0) throw new LoadError(`${abs}: an empty list: a plan file holds a plan or a list of plans`);
   const problems: string[] = [];
   const plans: PlanDocument[] = [];
   for (const d of docs) {
@@ -177,5 +178,6 @@ export function readSavedPlan(file: string): SavedPlan | undefined {
   const d = doc as Partial<SavedPlan>;
   if (d?.kind !== 'nslab-saved-plan') return undefined;
   if (d.version !== 1 || !Array.isArray(d.labs)) throw new LoadError(`${file}: a saved plan of an unknown version`);
+  if (d.labs.length === 0) throw new LoadError(`${file}: a saved plan with no lab in it`);
   return { kind: 'nslab-saved-plan', version: 1, labs: d.labs.map((l) => ({ plan: loadPlan(l.plan), changes: l.changes })) };
 }

@@ -3,17 +3,20 @@
  * The nslab command. Thin: argument parsing, prompts and printing; the work is in the engine.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants as fsConstants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { labKey, stableStringify, type PlanDocument } from '../plan/types.js';
 import type { PlanError } from '../plan/validate.js';
 import { applyLab, destroyLab, planLab, type LabPlan } from '../engine.js';
-import { planJson, renderPlan, describe } from '../diff/render.js';
+import { planJson, renderPlan } from '../diff/render.js';
 import { listStates, readState, stateDir } from '../state/state.js';
 import { loadLabFile, readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
+import { resolveLab, selectLabs, stateLabs } from './labs.js';
+import { showLabs } from './show.js';
 import { findOrphans, removeOrphans } from '../gc.js';
 import { processRunner, withRunOptions } from '../runner.js';
 
@@ -37,14 +40,24 @@ commands:
 
 FILE is a TypeScript or JavaScript lab file, or a synthesized plan JSON.
 common options:
-  --lab NAME          act on one lab of the file (its name, or prefix+name)
+  --lab NAME          act on one lab: of FILE, or without FILE of those with a state file (its
+                      name, or prefix+name; with NSLAB_PREFIX set, NSLAB_PREFIX+NAME first)
   --no-rollback       keep a failed apply's partial result (default: restore the kernel as it was)
   --lock-timeout SEC  wait this long for a lab locked by another nslab (default 0)
   --timeout SEC       deadline of every ip/sysctl process nslab runs (default 120, env NSLAB_TIMEOUT)
   --debug             print stack traces
-environment: NSLAB_STATE_DIR (default /var/lib/nslab), NSLAB_TIMEOUT, NSLAB_PREFIX`;
+environment: NSLAB_STATE_DIR (default /var/lib/nslab), NSLAB_TIMEOUT, NSLAB_PREFIX
+exit codes: 0 done, 1 error, 2 plan --detailed-exitcode with changes; exec: the command's code,
+128+N when signal N killed it, 127 when it is not found`;
 
 class UsageError extends Error {}
+
+/** An error with an exit code of its own (a command nslab exec cannot run: 126, 127). */
+class ExitCodeError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
 
 interface Flags {
   json?: boolean;
@@ -62,8 +75,22 @@ interface Flags {
   prefix?: string;
 }
 
+/**
+ * Output that fails must never interrupt kernel work: when the reader goes away
+ * (`nslab apply … | head`), the rest of the output is dropped and the command runs to its end.
+ */
+let stdoutGone = false;
+process.stdout.on('error', () => {
+  stdoutGone = true;
+});
+process.stderr.on('error', () => {});
+
+function write(text: string): void {
+  if (!stdoutGone) process.stdout.write(text);
+}
+
 function out(text: string): void {
-  process.stdout.write(`${text}\n`);
+  write(`${text}\n`);
 }
 
 function requireRoot(): void {
@@ -74,12 +101,11 @@ function requireRoot(): void {
 
 async function plansOf(file: string | undefined, flags: Flags): Promise<PlanDocument[]> {
   if (!file) throw new UsageError('missing FILE (a lab .ts/.js file or a plan .json)');
-  const plans = await loadLabFile(file);
-  if (!flags.lab) return plans;
-  const chosen = plans.filter((p) => p.lab === flags.lab || labKey(p) === flags.lab);
-  if (chosen.length === 0) throw new UsageError(`${file} has no lab "${flags.lab}" (it has: ${plans.map((p) => p.lab).join(', ')})`);
-  return chosen;
+  return selectLabs(flags.lab, await loadLabFile(file), file);
 }
+
+/** The key of the lab with a state file that `name` means (see resolveLab). */
+const stateLab = (name: string): string => resolveLab(name, stateLabs(stateDir()), stateDir()).key;
 
 async function confirm(question: string, autoApprove: boolean | undefined): Promise<boolean> {
   if (autoApprove) return true;
@@ -118,7 +144,13 @@ async function cmdPlan(file: string | undefined, flags: Flags): Promise<number> 
   const results: LabPlan[] = [];
   for (const p of plans) results.push(await planLab(p, engineOpts(flags)));
   if (flags.json) out(JSON.stringify(results.map((r) => planJson(r.lab, r.key, r.result)), null, 2));
-  else for (const r of results) out(renderPlan(r.key, r.result) + (r.result.conflicts.length ? `\n${conflictText(r)}` : ''));
+  else {
+    for (const r of results) {
+      // Objects in the way are errors, and only errors: not also "no changes" beside them.
+      if (r.result.changes.length || !r.result.conflicts.length) out(renderPlan(r.key, r.result));
+      for (const c of r.result.conflicts) process.stderr.write(`error: [${c.path}] ${c.message}\n`);
+    }
+  }
   if (results.some((r) => r.result.conflicts.length)) return 1;
   if (flags.out) {
     const saved: SavedPlan = { kind: 'nslab-saved-plan', version: 1, labs: results.map((r) => ({ plan: r.plan, changes: r.result.changes })) };
@@ -128,8 +160,6 @@ async function cmdPlan(file: string | undefined, flags: Flags): Promise<number> 
   const changed = results.some((r) => r.result.changes.length);
   return flags['detailed-exitcode'] && changed ? 2 : 0;
 }
-
-const conflictText = (r: LabPlan) => r.result.conflicts.map((c) => `error: [${c.path}] ${c.message}`).join('\n');
 
 /** SIGINT/SIGTERM while `fn` runs abort it at the next safe point; a second signal exits at once. */
 async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -151,7 +181,9 @@ async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promis
 
 async function cmdApply(file: string | undefined, flags: Flags): Promise<number> {
   const saved = file ? readSavedPlan(file) : undefined;
-  const labs = saved ? saved.labs.filter((l) => !flags.lab || l.plan.lab === flags.lab || labKey(l.plan) === flags.lab) : (await plansOf(file, flags)).map((plan) => ({ plan, changes: undefined }));
+  const labs = saved
+    ? selectLabs(flags.lab, saved.labs.map((l) => ({ ...l, lab: l.plan.lab, prefix: l.plan.prefix })), file!)
+    : (await plansOf(file, flags)).map((plan) => ({ plan, changes: undefined }));
   requireRoot();
   for (const { plan: p, changes: expected } of labs) {
     const res = await interruptible((signal) => applyLab(p, {
@@ -176,7 +208,7 @@ async function cmdApply(file: string | undefined, flags: Flags): Promise<number>
 }
 
 async function cmdDestroy(file: string | undefined, flags: Flags): Promise<number> {
-  const keys = file ? (await plansOf(file, flags)).map(labKey) : flags.lab ? [flags.lab] : [];
+  const keys = file ? (await plansOf(file, flags)).map(labKey) : flags.lab ? [stateLab(flags.lab)] : [];
   if (keys.length === 0) throw new UsageError('destroy needs FILE or --lab NAME');
   requireRoot();
   for (const key of keys) {
@@ -220,7 +252,7 @@ async function cmdGc(flags: Flags): Promise<number> {
 async function cmdGraph(file: string | undefined, flags: Flags): Promise<number> {
   const format = flags.format ?? 'mermaid';
   if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`--format must be mermaid or dot, not "${format}"`);
-  for (const p of await plansOf(file, flags)) process.stdout.write(renderGraph(p, format));
+  for (const p of await plansOf(file, flags)) write(renderGraph(p, format));
   return 0;
 }
 
@@ -235,49 +267,50 @@ async function cmdExec(args: string[], flags: Flags): Promise<number> {
     if (plans.length > 1) throw new UsageError(`${file} defines several labs (${plans.map((p) => p.lab).join(', ')}): choose one with --lab`);
     resources = plans[0]!.resources;
   } else {
-    const state = readState(stateDir(), flags.lab!);
-    if (!state) throw new UsageError(`no lab "${flags.lab}" in ${stateDir()}`);
+    const key = stateLab(flags.lab!);
+    const state = readState(stateDir(), key);
+    if (!state) throw new UsageError(`no lab "${key}" in ${stateDir()}`);
     resources = state.resources;
   }
   const namespaces = Object.entries(resources).flatMap(([id, r]) => (r.type === 'namespace' ? [{ id, name: r.name }] : []));
   const hit = namespaces.find((n) => n.id === ns || n.name === ns || n.id.endsWith(`/${ns}`));
   if (!hit) throw new UsageError(`the lab has no namespace "${ns}" (it has: ${namespaces.map((n) => n.id).join(', ')})`);
+  checkCommand(argv[0]!);
   const child = spawn('ip', ['netns', 'exec', hit.name, ...(argv as string[])], { stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    // As a shell reports it: a command killed by signal N exits 128 + N (SIGTERM 143, SIGKILL 137).
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] ?? 0 : 0)));
   });
+}
+
+/** A command exec cannot run is an error naming it, with the shell's codes: 127 not found, 126 not executable. */
+function checkCommand(cmd: string): void {
+  const runnable = (path: string) => {
+    try {
+      accessSync(path, fsConstants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) {
+    if (runnable(cmd)) return;
+    let exists = true;
+    try {
+      statSync(cmd);
+    } catch {
+      exists = false;
+    }
+    throw exists ? new ExitCodeError(`cannot run "${cmd}": not an executable file`, 126) : new ExitCodeError(`command not found: "${cmd}" (no such file)`, 127);
+  }
+  const dirs = (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter);
+  if (!dirs.some((d) => runnable(join(d || '.', cmd)))) throw new ExitCodeError(`command not found: "${cmd}" (not in PATH)`, 127);
 }
 
 async function cmdShow(flags: Flags): Promise<number> {
   requireRoot();
-  const keys = flags.lab ? [flags.lab] : listStates(stateDir());
-  const report = [];
-  for (const key of keys) {
-    const state = readState(stateDir(), key);
-    if (!state) throw new UsageError(`no lab "${key}" in ${stateDir()}`);
-    const plan: PlanDocument = { version: 1, lab: state.lab, prefix: state.prefix, resources: state.resources };
-    const r = await planLab(plan, engineOpts(flags));
-    const drift = new Map(r.result.changes.map((c) => [c.id, c]));
-    report.push({
-      lab: state.lab, key, managedBy: state.managedBy ?? 'nslab',
-      resources: Object.entries(state.resources).sort(([a], [b]) => a.localeCompare(b)).map(([id, res]) => ({
-        id, path: res.path, what: describe(res), drift: drift.get(id) ? { action: drift.get(id)!.action, reason: drift.get(id)!.reason, fields: drift.get(id)!.fields } : null,
-      })),
-      undeclared: r.result.changes.filter((c) => c.id.startsWith('drift:')).map((c) => ({ path: c.path, what: describe(c.prior!) })),
-    });
-  }
-  if (flags.json) {
-    out(JSON.stringify(report, null, 2));
-    return 0;
-  }
-  if (report.length === 0) out(`no labs in ${stateDir()}`);
-  for (const lab of report) {
-    out(`lab ${lab.key}${lab.managedBy === 'terraform' ? ' (managed by Terraform, provider nslab/netns)' : ''}:`);
-    for (const r of lab.resources) out(`  ${r.drift ? '!' : ' '} ${r.what}  [${r.path}]${r.drift ? `  drift: ${r.drift.reason}${r.drift.fields.map((f) => `; ${f.field}`).join('')}` : ''}`);
-    for (const u of lab.undeclared) out(`  ! ${u.what}  [${u.path}]  drift: not declared in the lab`);
-  }
-  return 0;
+  return showLabs(flags.lab ? [stateLab(flags.lab)] : listStates(stateDir()), engineOpts(flags), flags.json, out);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -328,9 +361,10 @@ async function runCatching(flags: Flags, fn: () => Promise<number>): Promise<num
     if (flags.debug) process.stderr.write(`${(e as Error).stack}\n`);
     // A PlanError thrown inside a lab file may come from another module instance: match by shape.
     const problems = (e as PlanError).problems;
-    if (Array.isArray(problems)) for (const p of problems) process.stderr.write(`error: ${p}\n`);
-    else process.stderr.write(`error: ${(e as Error).message}\n`);
-    return 1;
+    // One `error:` per line, whatever the error: a message of several lines (conflicts) included.
+    const lines = Array.isArray(problems) ? problems : (e as Error).message.split('\n').filter((l) => l.trim());
+    for (const l of lines) process.stderr.write(`error: ${l}\n`);
+    return e instanceof ExitCodeError ? e.exitCode : 1;
   }
 }
 

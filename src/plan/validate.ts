@@ -63,17 +63,42 @@ export function loadPlan(input: unknown): PlanDocument {
   if (problems.length) throw new PlanError(problems);
 
   const resources: Record<string, Resource> = {};
+  const bad = badDeviceNames(Object.values(input.resources as Obj));
   for (const [id, raw] of Object.entries(input.resources as Obj)) {
-    const r = normalizeResource(id, raw, problems);
+    const r = normalizeResource(id, raw, problems, bad);
     if (r) resources[id] = r;
   }
   const plan: PlanDocument = { version: PLAN_VERSION, lab: lab as string, prefix: prefix as string, resources };
-  problems.push(...checkReferences(plan));
+  problems.push(...checkReferences(plan, bad));
   if (problems.length) throw new PlanError(problems);
   return plan;
 }
 
-export function normalizeResource(id: string, raw: unknown, problems: string[]): Resource | undefined {
+/** `location/name` of a device in a plan. */
+const deviceKey = (ns: unknown, name: string) => `${typeof ns === 'string' ? ns : ''}/${name}`;
+
+/**
+ * Devices whose own declaration has a bad name: that is reported once, on the device; references
+ * to it (bridge ports, addresses, routes) are not reported again.
+ */
+function badDeviceNames(raws: unknown[]): Set<string> {
+  const bad = new Set<string>();
+  const check = (ns: unknown, name: unknown) => {
+    if (typeof name === 'string' && nameProblem(name, 'interface name')) bad.add(deviceKey(ns, name));
+  };
+  for (const raw of raws) {
+    if (!isObj(raw)) continue;
+    if (raw.type === 'bridge') check(raw.namespace, raw.name);
+    if (raw.type === 'veth') for (const end of [raw.a, raw.b]) if (isObj(end)) check(end.namespace, end.name);
+  }
+  return bad;
+}
+
+/**
+ * One resource, checked and in canonical form; undefined (and `problems` added to) when it is
+ * not valid. A reference to a device in `badDevices` is not reported (its declaration is).
+ */
+export function normalizeResource(id: string, raw: unknown, problems: string[], badDevices: ReadonlySet<string> = new Set()): Resource | undefined {
   if (!isObj(raw)) {
     problems.push(`[${id || '(resource with an empty id)'}] resource is not an object`);
     return undefined;
@@ -92,6 +117,7 @@ export function normalizeResource(id: string, raw: unknown, problems: string[]):
   const ifname = (v: unknown, what: string): string => {
     const s = str(v, what);
     if (s === undefined) return '';
+    if (what === 'device name' && badDevices.has(deviceKey(raw.namespace, s))) return s;
     const p = nameProblem(s, what);
     if (p) problems.push(`${at} ${p}`);
     return s;
@@ -198,15 +224,20 @@ export function normalizeResource(id: string, raw: unknown, problems: string[]):
 }
 
 /** Cross-resource checks: references, duplicates, MTU agreement, gateways on connected subnets. */
-export function checkReferences(plan: PlanDocument): string[] {
+export function checkReferences(plan: PlanDocument, badDevices: ReadonlySet<string> = new Set()): string[] {
   const problems: string[] = [];
   const namespaces = new Map<string, string>();
+  const loopbackUp = new Map<string, boolean>();
   for (const r of Object.values(plan.resources)) {
     if (r.type !== 'namespace') continue;
     const prior = namespaces.get(r.name);
     if (prior) problems.push(`[${r.path}] namespace name "${r.name}" is also used by ${prior}`);
-    else namespaces.set(r.name, r.path);
+    else {
+      namespaces.set(r.name, r.path);
+      loopbackUp.set(r.name, r.loopbackUp);
+    }
   }
+  const bad = (ns: string | undefined, name: string) => badDevices.has(deviceKey(ns, name));
   const inLab = (ns: string | undefined, path: string) => {
     if (ns !== undefined && !namespaces.has(ns)) {
       problems.push(`[${path}] namespace "${ns}" is not declared in lab "${plan.lab}"`);
@@ -215,11 +246,10 @@ export function checkReferences(plan: PlanDocument): string[] {
     return true;
   };
 
-  // Devices per location: name -> { path, kind, mtu }.
-  interface Dev { path: string; kind: 'bridge' | 'veth' | 'loopback'; mtu?: number }
+  // Devices per location: name -> { path, kind, mtu, up }.
   const devices = new Map<Location, Map<string, Dev>>();
   const devsAt = (l: Location) => devices.get(l) ?? devices.set(l, new Map()).get(l)!;
-  for (const name of namespaces.keys()) devsAt(name).set('lo', { path: namespaces.get(name)!, kind: 'loopback' });
+  for (const name of namespaces.keys()) devsAt(name).set('lo', { path: namespaces.get(name)!, kind: 'loopback', up: loopbackUp.get(name)! });
   const addDevice = (ns: string | undefined, name: string, dev: Dev) => {
     if (!inLab(ns, dev.path)) return;
     const at = devsAt(loc(ns));
@@ -230,17 +260,25 @@ export function checkReferences(plan: PlanDocument): string[] {
     } else at.set(name, dev);
   };
   for (const r of Object.values(plan.resources)) {
-    if (r.type === 'bridge') addDevice(r.namespace, r.name, { path: r.path, kind: 'bridge', mtu: r.mtu });
+    if (r.type === 'bridge') addDevice(r.namespace, r.name, { path: r.path, kind: 'bridge', mtu: r.mtu, up: r.up });
     if (r.type === 'veth') {
-      addDevice(r.a.namespace, r.a.name, { path: r.path, kind: 'veth', mtu: r.mtu });
-      addDevice(r.b.namespace, r.b.name, { path: r.path, kind: 'veth', mtu: r.mtu });
+      addDevice(r.a.namespace, r.a.name, { path: r.path, kind: 'veth', mtu: r.mtu, up: r.up });
+      addDevice(r.b.namespace, r.b.name, { path: r.path, kind: 'veth', mtu: r.mtu, up: r.up });
     }
+  }
+  // Link segments: the two ends of a veth, and a bridge with its ports, are one segment.
+  const segment = new Segments();
+  for (const r of Object.values(plan.resources)) {
+    if (r.type !== 'veth') continue;
+    segment.join(deviceKey(r.a.namespace, r.a.name), deviceKey(r.b.namespace, r.b.name));
+    for (const end of [r.a, r.b]) if (end.master !== undefined) segment.join(deviceKey(end.namespace, end.name), deviceKey(end.namespace, end.master));
   }
   for (const r of Object.values(plan.resources)) {
     if (r.type !== 'veth') continue;
     for (const end of [r.a, r.b]) {
       if (end.master === undefined) continue;
       const br = devices.get(loc(end.namespace))?.get(end.master);
+      if (bad(end.namespace, end.master)) continue;
       if (!br || br.kind !== 'bridge') {
         problems.push(`[${r.path}] end "${end.name}" is a port of "${end.master}", which is not a bridge declared in ${describeLocation(loc(end.namespace))}`);
       } else if (br.mtu !== undefined && r.mtu !== undefined && br.mtu !== r.mtu) {
@@ -251,23 +289,32 @@ export function checkReferences(plan: PlanDocument): string[] {
 
   const addresses = Object.values(plan.resources).filter((r): r is AddressResource => r.type === 'address');
   const seen = new Map<string, string>();
+  const onSegment = new Map<string, AddressResource>();
   for (const a of addresses) {
     if (!inLab(a.namespace, a.path)) continue;
-    if (!devices.get(loc(a.namespace))?.has(a.device)) {
+    if (!devices.get(loc(a.namespace))?.has(a.device) && !bad(a.namespace, a.device)) {
       problems.push(`[${a.path}] address ${a.address} is on device "${a.device}", which is not declared in ${describeLocation(loc(a.namespace))}`);
     }
     const ip = a.address.replace(/\/.*$/u, '');
     const key = `${loc(a.namespace)} ${ip}`;
     const prior = seen.get(key);
-    if (prior) problems.push(`[${a.path}] address ${ip} is also assigned by ${prior} in ${describeLocation(loc(a.namespace))}`);
-    else seen.set(key, a.path);
+    if (prior) {
+      problems.push(`[${a.path}] address ${ip} is also assigned by ${prior} in ${describeLocation(loc(a.namespace))}`);
+      continue;
+    }
+    seen.set(key, a.path);
+    const segKey = `${segment.of(deviceKey(a.namespace, a.device))} ${ip}`;
+    const other = onSegment.get(segKey);
+    if (other) {
+      problems.push(`[${a.path}] address ${ip} is also assigned by ${other.path} on the same link (${other.device} in ${describeLocation(loc(other.namespace))}): one segment, one owner per address`);
+    } else onSegment.set(segKey, a);
   }
 
   const routes = new Map<string, string>();
   for (const r of Object.values(plan.resources)) {
     if (r.type !== 'route') continue;
     if (!inLab(r.namespace, r.path)) continue;
-    checkRoute(r, addresses, devices.get(loc(r.namespace)), problems);
+    checkRoute(r, addresses, devices.get(loc(r.namespace)), problems, badDevices);
     const key = `${loc(r.namespace)} ${r.family} ${r.destination}`;
     const prior = routes.get(key);
     if (prior) problems.push(`[${r.path}] route to ${r.destination} in ${describeLocation(loc(r.namespace))} is also declared by ${prior}`);
@@ -276,24 +323,51 @@ export function checkReferences(plan: PlanDocument): string[] {
   return problems;
 }
 
-function checkRoute(r: RouteResource, addresses: AddressResource[], devs: Map<string, unknown> | undefined, problems: string[]): void {
+interface Dev { path: string; kind: 'bridge' | 'veth' | 'loopback'; mtu?: number; up: boolean }
+
+/** Union-find over device keys: which devices share one link segment. */
+class Segments {
+  private readonly parent = new Map<string, string>();
+  of(x: string): string {
+    let p = this.parent.get(x) ?? x;
+    while (p !== (this.parent.get(p) ?? p)) p = this.parent.get(p)!;
+    if (p !== x) this.parent.set(x, p);
+    return p;
+  }
+  join(x: string, y: string): void {
+    const [a, b] = [this.of(x), this.of(y)];
+    if (a !== b) this.parent.set(a, b);
+  }
+}
+
+const DOWN = 'the kernel refuses a route over a link that is down';
+
+function checkRoute(r: RouteResource, addresses: AddressResource[], devs: Map<string, Dev> | undefined, problems: string[], bad: ReadonlySet<string>): void {
   const at = `[${r.path}]`;
   if (r.namespace === undefined && r.destination === 'default') {
     problems.push(`${at} a default route in the host namespace is not allowed: nslab never touches the host's default route`);
   }
+  if (r.device !== undefined && bad.has(deviceKey(r.namespace, r.device))) return;
   if (r.device !== undefined && !devs?.has(r.device)) {
     problems.push(`${at} route device "${r.device}" is not declared in ${describeLocation(loc(r.namespace))}`);
+  } else if (r.device !== undefined && !devs!.get(r.device)!.up) {
+    problems.push(`${at} route device "${r.device}" is declared down (up: false): ${DOWN}`);
+    return;
   }
   if (r.via === undefined) return;
   const gw = parseIp(r.via)!;
-  const connected = addresses.some((a) => {
+  const connected = addresses.filter((a) => {
     if (loc(a.namespace) !== loc(r.namespace)) return false;
     if (r.device !== undefined && a.device !== r.device) return false;
     const c = parseCidr(a.address);
     return c !== undefined && contains(c, gw);
   });
-  if (!connected && r.namespace !== undefined) {
+  if (r.namespace === undefined) return;
+  if (connected.length === 0) {
     const where = r.device ? `device "${r.device}"` : describeLocation(loc(r.namespace));
     problems.push(`${at} gateway ${r.via} is on no subnet connected to ${where}`);
+  } else if (connected.every((a) => devs?.get(a.device)?.up === false)) {
+    const names = [...new Set(connected.map((a) => `"${a.device}"`))];
+    problems.push(`${at} gateway ${r.via} is reachable only over ${names.join(' and ')}, which ${names.length > 1 ? 'are' : 'is'} declared down (up: false): ${DOWN}`);
   }
 }

@@ -172,7 +172,8 @@ describe('diff properties', () => {
       const addr = (k: number) => (v6 ? `fd00:${i}::${k}/64` : `10.${i}.0.${k}/30`);
       resources[`a${i}`] = { type: 'address', path: `c/a${i}`, namespace: `n${i}`, device: 'right', address: addr(1) };
       resources[`b${i}`] = { type: 'address', path: `c/b${i}`, namespace: `n${i + 1}`, device: 'left', address: addr(2) };
-      resources[`r${i}`] = { type: 'route', path: `c/r${i}`, namespace: `n${i + 1}`, destination: 'default', via: v6 ? `fd00:${i}::1` : `10.${i}.0.1` };
+      // A route over a link declared down is a validation error (the kernel refuses it).
+      if (up) resources[`r${i}`] = { type: 'route', path: `c/r${i}`, namespace: `n${i + 1}`, destination: 'default', via: v6 ? `fd00:${i}::1` : `10.${i}.0.1` };
     }
     return loadPlan({ version: 1, lab: 'c', prefix: '', resources });
   });

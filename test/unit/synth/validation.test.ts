@@ -137,14 +137,14 @@ describe('synth validation', () => {
   test('canonicalizes addresses and routes, and an IPv6 default route has family 6', () => {
     const app = new App();
     const lab = new Lab(app, 'lab1');
-    const ns = new NetNamespace(lab, 'ns', { sysctls: { 'net.ipv6.conf.all.forwarding': '1' }, loopbackUp: false });
+    const ns = new NetNamespace(lab, 'ns', { sysctls: { 'net.ipv6.conf.all.forwarding': '1' } });
     new IpAddress(lab, 'ip6', { device: ns.loopback, address: 'FD00:0:0::1/64' });
     new Route(lab, 'r6', { namespace: ns, destination: '::/0', via: 'fd00::2', metric: 10 });
 
     const [plan] = synthesize(app);
 
     expect(plan!.resources).toEqual({
-      ns: { type: 'namespace', path: 'lab1/ns', name: 'ns', loopbackUp: false, sysctls: { 'net.ipv6.conf.all.forwarding': '1' } },
+      ns: { type: 'namespace', path: 'lab1/ns', name: 'ns', loopbackUp: true, sysctls: { 'net.ipv6.conf.all.forwarding': '1' } },
       ip6: { type: 'address', path: 'lab1/ip6', namespace: 'ns', device: 'lo', address: 'fd00::1/64' },
       r6: { type: 'route', path: 'lab1/r6', namespace: 'ns', family: 6, destination: 'default', via: 'fd00::2', metric: 10 },
     });
