@@ -19,6 +19,7 @@ import {
   identity,
   loc,
   markerOwner,
+  ownerText,
   ownerMarker,
   type AddressResource,
   type BridgeResource,
@@ -199,7 +200,7 @@ class Differ {
     }
     if (!this.own.namespaceOwned(r.name)) {
       const owner = markerOwner(lo?.alias);
-      const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab lab "${owner}"`;
+      const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab ${ownerText(owner)}`;
       this.conflicts.push({ path: r.path, message: `namespace "${r.name}" already exists and is ${whose}; nslab leaves it alone` });
       return;
     }
@@ -303,7 +304,7 @@ class Differ {
     const live = this.newLocations.has(l) ? undefined : this.liveRoute(l, r.family, r.destination);
     // In the host, a route the lab did not make is foreign, whatever the plan creates around it.
     if (live && l === HOST && !(live.protocol === String(ROUTE_PROTO) && this.priorIdentities.has(identity(r)))) {
-      this.conflicts.push({ path: r.path, message: `route to ${r.destination} already exists in the host and is not owned by lab "${this.input.key}"; nslab leaves it alone` });
+      this.conflicts.push({ path: r.path, message: `route to ${r.destination} already exists in the host and is not owned by lab "${this.input.key.replace(/@[0-9a-f]{8}$/u, '')}"; nslab leaves it alone` });
       return;
     }
     if (r.device !== undefined && this.newDevices.has(linkKey(l, r.device))) return this.add(this.onNewDevice(id, r, r.device));

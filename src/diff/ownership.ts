@@ -11,7 +11,7 @@
  * - A veth the state claims is live when its ends are peers, or for each end that is live and
  *   not an end of a declared veth that is intact.
  */
-import { HOST, describeLocation, identity, loc, markerOwner, ownerMarker, type Location, type Resource, type VethResource } from '../plan/types.js';
+import { HOST, describeLocation, identity, loc, markerOwner, ownerMarker, ownerText, type Location, type Resource, type VethResource } from '../plan/types.js';
 import type { LiveLink } from '../live/parse.js';
 import type { LiveState } from '../live/read.js';
 
@@ -83,7 +83,7 @@ export class Ownership {
     if (owner === this.key) return undefined;
     const inForeign = l !== HOST && this.live.namespaces.has(l) && !this.namespaceOwned(l);
     if (owner === undefined && link.alias === undefined && !inForeign && this.priorClaimsLink(l, link.name)) return undefined;
-    const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab lab "${owner}"`;
+    const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab ${ownerText(owner)}`;
     return `interface "${link.name}" already exists in ${describeLocation(l)} and is ${whose}; nslab leaves it alone`;
   }
 
@@ -132,7 +132,7 @@ export class Ownership {
   notOwnedAnyMore(p: Resource): string | undefined {
     if (p.type === 'namespace' && this.live.namespaces.has(p.name) && !this.namespaceOwned(p.name)) {
       const owner = markerOwner(this.link(p.name, 'lo')?.alias);
-      const why = owner === undefined ? 'its lo lacks the lab\'s marker (made outside nslab)' : `its lo carries the marker of lab "${owner}"`;
+      const why = owner === undefined ? 'its lo lacks the lab\'s marker (made outside nslab)' : `its lo carries the marker of ${ownerText(owner)}`;
       return `namespace "${p.name}" is in the lab's state but ${why}; left alone`;
     }
     if (p.type === 'bridge') {

@@ -91,6 +91,12 @@ export function ownerMarker(key: string): string {
   return `nslab:${key}`;
 }
 
+/** A marker's owner for messages: `lab "KEY"`, with the store's hash when it names one (`KEY@hash`). */
+export function ownerText(owner: string): string {
+  const m = /^(.*)@([0-9a-f]{8})$/u.exec(owner);
+  return m ? `lab "${m[1]}" (of state store #${m[2]})` : `lab "${owner}"`;
+}
+
 /** The lab key a marker names, or undefined when `alias` is not an nslab marker. */
 export function markerOwner(alias: string | undefined): string | undefined {
   return alias?.startsWith('nslab:') ? alias.slice('nslab:'.length) : undefined;

@@ -2,10 +2,16 @@
  * The engine on the real kernel, through plan documents: in-place updates, replacements,
  * IPv6, sysctls, bridges in namespaces, host routes, and the safety rules around foreign objects.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { applyLab, destroyLab, planLab } from '../../src/engine.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, hostLinksWith, ip, kernelFixture, namespacesWith, ping, tryIp } from '../support/kernel.js';
+
+const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 
 describeKernel('engine on the real kernel', () => {
   const fx = kernelFixture();
@@ -139,9 +145,22 @@ describeKernel('safety around foreign objects', () => {
     expect(namespacesWith(P)).toEqual([]);
   });
 
-  it('makes no kernel change for an invalid plan', () => {
-    expect(() => loadPlan({ ...plan(), resources: { ...plan().resources, bad: { type: 'address', path: 'safe/bad', namespace: `${P}x`, device: 'eth0', address: '10.0.0.300/24' } } }))
-      .toThrow('[safe/bad] address "10.0.0.300/24" is not an IPv4 or IPv6 CIDR');
-    expect(namespacesWith(P)).toEqual([]);
+  it('makes no kernel change for an invalid plan: nslab apply stops before the valid parts too', async () => {
+    const bad = { ...plan(), resources: { ...plan().resources, bad: { type: 'address', path: 'safe/bad', namespace: `${P}x`, device: 'eth0', address: '10.0.0.300/24' } } };
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-bad-'));
+    try {
+      const file = join(dir, 'bad.json');
+      writeFileSync(file, JSON.stringify(bad));
+      const before = hostLinksWith(P);
+      const r = spawnSync('node', [CLI, 'apply', file, '--auto-approve'], { env: { ...process.env, NSLAB_STATE_DIR: fx.stateDir }, encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('error: [safe/bad] address "10.0.0.300/24" is not an IPv4 or IPv6 CIDR (e.g. 10.0.0.1/24)\n');
+      // The plan's valid namespaces and host bridge were not made, and the host's links are as they were.
+      expect(namespacesWith(P)).toEqual([]);
+      expect(hostLinksWith(P)).toEqual(before);
+      expect(existsSync(join(fx.stateDir, `${P}safe.state.json`))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,8 +4,8 @@
  */
 import { applyLab, destroyLab, planLab } from '../../src/engine.js';
 import { loadPlan } from '../../src/plan/validate.js';
-import { readState, removeState, writeState } from '../../src/state/state.js';
-import type { PlanDocument } from '../../src/plan/types.js';
+import { ownerKey, readState, removeState, writeState } from '../../src/state/state.js';
+import { ownerMarker, type PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, ip, kernelFixture, namespacesWith, ping, sweep } from '../support/kernel.js';
 import { hasAddress, intactProblems, linkNames } from '../support/intact.js';
 
@@ -34,7 +34,7 @@ describeKernel('a namespace of the lab\'s name that the lab did not make', () =>
   const CONFLICT = `namespace "${n('d1')}" already exists and is not managed by nslab; nslab leaves it alone`;
   const converged = async () => {
     expect((await planLab(plan(), opts)).result).toEqual({ changes: [], conflicts: [] });
-    expect(intactProblems(plan())).toEqual([]);
+    expect(intactProblems(plan(), fx.stateDir)).toEqual([]);
     expect(ping(n('d1'), '10.47.0.2')).toBe(true);
   };
   /** Out of band: the lab's d1 deleted, and one of the same name made by hand. */
@@ -75,7 +75,7 @@ describeKernel('a namespace of the lab\'s name that the lab did not make', () =>
     ip('netns', 'add', n('d1'));
     const { conflicts, changes } = (await planLab(plan(), opts)).result;
     expect(conflicts).toEqual([]);
-    expect(changes.find((c) => c.id === 'd1')).toMatchObject({ action: 'update', fields: expect.arrayContaining([{ field: 'marker', from: null, to: `nslab:${key}` }]) });
+    expect(changes.find((c) => c.id === 'd1')).toMatchObject({ action: 'update', fields: expect.arrayContaining([{ field: 'marker', from: null, to: ownerMarker(ownerKey(fx.stateDir, key)) }]) });
     await applyLab(plan(), opts);
     await converged();
     await destroyLab(key, opts);

@@ -54,7 +54,7 @@ describeKernel('a host route the lab does not own', () => {
   it('applies the lab without the route, then still refuses it; destroy leaves the foreign routes', async () => {
     await applyLab(lab(), opts);
     expect((await planLab(lab(), opts)).result).toEqual({ changes: [], conflicts: [] });
-    expect(intactProblems(lab())).toEqual([]);
+    expect(intactProblems(lab(), fx.stateDir)).toEqual([]);
     const plan = lab({ destination: '10.88.0.0/24', device: n('br') });
     await expect(applyLab(plan, opts)).rejects.toThrow('[hr/r] route to 10.88.0.0/24 already exists in the host');
     expect(routesTo('10.88.0.0/24')).toContain(`dev ${n('fx')}`);

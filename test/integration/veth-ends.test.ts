@@ -48,7 +48,7 @@ describeKernel('changing one end of a veth', () => {
   /** The plan after apply is empty, the lab is intact, no stray link is left, and traffic flows. */
   const converged = async (plan: PlanDocument, a: string, b: string, expectLinks: Record<string, string[]>) => {
     expect((await planLab(plan, opts)).result).toEqual({ changes: [], conflicts: [] });
-    expect(intactProblems(plan)).toEqual([]);
+    expect(intactProblems(plan, fx.stateDir)).toEqual([]);
     for (const [ns, names] of Object.entries(expectLinks)) expect(linkNames(ns)).toEqual([...names, 'lo'].sort());
     expect(ping(a, '10.31.0.2')).toBe(true);
     expect(ping(b, 'fd31::1')).toBe(true);
@@ -147,7 +147,7 @@ describeKernel('repairing a veth end renamed out of band', () => {
 
   const converged = async () => {
     expect((await planLab(plan(), opts)).result).toEqual({ changes: [], conflicts: [] });
-    expect(intactProblems(plan())).toEqual([]);
+    expect(intactProblems(plan(), fx.stateDir)).toEqual([]);
     expect(linkNames(n('p'))).toEqual(['lo', 'y1']);
     expect(linkNames(n('q'))).toEqual(['lo', 'up0', 'y2']);
     expect(hostLinksWith(n('upx'))).toEqual([]);

@@ -5,6 +5,7 @@
  * beyond those declared.
  */
 import { ROUTE_PROTO, ownerMarker, type PlanDocument, type Resource } from '../../src/plan/types.js';
+import { ownerKey } from '../../src/state/state.js';
 import { ip } from './kernel.js';
 
 type J = Record<string, unknown>;
@@ -55,8 +56,8 @@ function problemsOf(key: string, r: Resource): string[] {
 }
 
 /** Everything the plan declares, as found in the kernel: an empty list when all is intact. */
-export function intactProblems(plan: PlanDocument): string[] {
-  return Object.values(plan.resources).flatMap((r) => problemsOf(`${plan.prefix}${plan.lab}`, r));
+export function intactProblems(plan: PlanDocument, stateDir: string): string[] {
+  return Object.values(plan.resources).flatMap((r) => problemsOf(ownerKey(stateDir, `${plan.prefix}${plan.lab}`), r));
 }
 
 /** Names of the links in a namespace, sorted. */

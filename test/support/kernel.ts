@@ -21,8 +21,19 @@ function rootReason(): string | undefined {
 const reason = rootReason();
 export const onKernel = reason === undefined;
 
-/** `describe` on a machine where namespaces can be made; otherwise skipped, saying why. */
+/**
+ * `describe` on a machine where namespaces can be made; otherwise skipped, saying why. Under
+ * CI=true a kernel suite that cannot run is a failure: a broken machine must not pass as green.
+ */
 export function describeKernel(name: string, fn: () => void): void {
+  if (!onKernel && process.env.CI === 'true') {
+    describe(name, () => {
+      it('runs on a kernel where namespaces can be made (CI=true)', () => {
+        throw new Error(`cannot run "${name}": ${reason}`);
+      });
+    });
+    return;
+  }
   if (!onKernel) {
     // eslint-disable-next-line no-console
     console.log(`skipping "${name}": ${reason}`);

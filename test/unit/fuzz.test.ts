@@ -95,11 +95,16 @@ describe('plan loader fuzzing', () => {
 
 describe('construct props fuzzing', () => {
   it('synthesizes any props into a safe plan or one-line problems naming construct paths', () => {
+    // Valid values are weighted in, so that both halves run: safe plans and explained failures.
+    const name = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/u), nasty);
     const props = fc.record({
-      prefix: fc.oneof(fc.constant(''), nasty), ns1: nasty, ns2: fc.oneof(nasty, fc.constant('same')), end: nasty, br: nasty,
-      addr: cidr, mtu: fc.option(mtu, { nil: undefined }), dest: fc.oneof(cidr, fc.constant('default')), via: fc.oneof(fc.ipV4(), fc.ipV6(), nasty),
-      cycle: fc.boolean(),
+      prefix: fc.oneof(fc.constant(''), fc.constant('fz-'), nasty), ns1: name, ns2: fc.oneof(name, fc.constant('same')), end: name, br: name,
+      addr: fc.oneof(fc.constantFrom('10.9.0.1/24', 'fd09::1/64'), cidr), mtu: fc.option(mtu, { nil: undefined }),
+      dest: fc.oneof(fc.constantFrom('10.8.0.0/16', 'default'), cidr), via: fc.oneof(fc.constant('10.9.0.254'), fc.ipV4(), fc.ipV6(), nasty),
+      cycle: fc.boolean(), stolen: fc.boolean(),
     });
+    let safe = 0;
+    let explained = 0;
     fc.assert(fc.property(props, (p) => {
       counted.constructs++;
       let plans: PlanDocument[];
@@ -113,16 +118,23 @@ describe('construct props fuzzing', () => {
         const port = new VethLink(lab, 'p', { a: { namespace: p.cycle ? a : b }, b: { bridge: br } });
         new IpAddress(lab, 'ip', { device: p.cycle ? port.a : link.a, address: p.addr });
         new Route(lab, 'rt', { namespace: a, destination: p.dest, via: p.via });
-        const other = new Lab(app, 'other');
-        new IpAddress(other, 'stolen', { device: link.b, address: '10.0.0.1/24' });
+        if (p.stolen) {
+          const other = new Lab(app, 'other');
+          new IpAddress(other, 'stolen', { device: link.b, address: '10.0.0.1/24' });
+        }
         plans = synthesize(app);
       } catch (e) {
         expectOneLineProblems(e);
-        // The foreign reference is always among the problems, with its path.
-        expect((e as PlanError).problems.some((x) => x.startsWith('[other/stolen]'))).toBe(true);
+        // A foreign reference is always among the problems, with its path.
+        if (p.stolen) expect((e as PlanError).problems.some((x) => x.startsWith('[other/stolen]'))).toBe(true);
+        explained++;
         return;
       }
-      throw new Error(`a reference to another lab's device synthesized: ${JSON.stringify(plans)}`);
+      if (p.stolen) throw new Error(`a reference to another lab's device synthesized: ${JSON.stringify(plans)}`);
+      for (const plan of plans) expectSafe(loadPlan(JSON.parse(JSON.stringify(plan))));
+      safe++;
     }), { numRuns: Math.ceil(RUNS / 4) });
+    expect(safe).toBeGreaterThan(0);
+    expect(explained).toBeGreaterThan(0);
   });
 });

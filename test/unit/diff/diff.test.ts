@@ -195,15 +195,43 @@ describe('diff properties', () => {
     }));
   });
 
-  it('any single field of drift yields exactly one change', () => {
-    fc.assert(fc.property(chain, fc.nat(), (plan, pick) => {
+  /** One field of drift each, and the resource whose single change must repair it. */
+  type Drift = (live: LiveState, plan: PlanDocument, i: number) => string | undefined;
+  const links = (live: LiveState, ns: string) => live.locations.get(ns)!.links as Map<string, LiveLink>;
+  const setLink = (live: LiveState, ns: string, name: string, patch: Partial<LiveLink>) => {
+    const m = links(live, ns);
+    m.set(name, { ...m.get(name)!, ...patch });
+  };
+  const drifts: Record<string, Drift> = {
+    'lo up/down': (live, _p, i) => (setLink(live, `n${i}`, 'lo', { up: !links(live, `n${i}`).get('lo')!.up }), `n${i}`),
+    'a veth end up/down': (live, p, i) => (i < count(p) ? (setLink(live, `n${i}`, 'right', { up: !links(live, `n${i}`).get('right')!.up }), `l${i}`) : undefined),
+    'a veth end MTU (declared)': (live, p, i) => (i < count(p) && (p.resources[`l${i}`] as { mtu?: number }).mtu ? (setLink(live, `n${i + 1}`, 'left', { mtu: 1234 }), `l${i}`) : undefined),
+    'a veth end marker removed': (live, p, i) => (i < count(p) ? (setLink(live, `n${i}`, 'right', { alias: undefined }), `l${i}`) : undefined),
+    'an address flushed': (live, p, i) => {
+      if (i >= count(p)) return undefined;
+      const l = links(live, `n${i + 1}`).get('left')!;
+      setLink(live, `n${i + 1}`, 'left', { addresses: l.addresses.filter((a) => a.scope !== 'global') });
+      return `b${i}`;
+    },
+    'a route deleted': (live, p, i) => {
+      if (i >= count(p) || !p.resources[`r${i}`]) return undefined;
+      (live.locations.get(`n${i + 1}`)! as { routes: unknown[] }).routes = [];
+      return `r${i}`;
+    },
+    'the host bridge up/down': (live, p) => (p.resources.br ? (setLink(live, '', 'br0', { up: !links(live, '').get('br0')!.up }), 'br') : undefined),
+  };
+  const count = (p: PlanDocument) => Object.values(p.resources).filter((r) => r.type === 'veth').length;
+
+  it('any single field of drift yields exactly one change, on the drifted resource', () => {
+    const seen = new Set<string>();
+    fc.assert(fc.property(chain, fc.constantFrom(...Object.keys(drifts)), fc.nat(), (plan, kind, pick) => {
       const live = simulate(plan, 'c');
-      const nss = [...live.namespaces];
-      const ns = nss[pick % nss.length]!;
-      const links = live.locations.get(ns)!.links as Map<string, LiveLink>;
-      const lo = links.get('lo')!;
-      links.set('lo', { ...lo, up: !lo.up });
-      expect(diff({ key: 'c', desired: plan.resources, live, prior: priorOf(plan) }).changes).toHaveLength(1);
-    }));
+      const id = drifts[kind]!(live, plan, pick % (count(plan) + 1));
+      fc.pre(id !== undefined);
+      seen.add(kind);
+      const changes = diff({ key: 'c', desired: plan.resources, live, prior: priorOf(plan) }).changes;
+      expect(changes.map((c) => c.id)).toEqual([id]);
+    }), { numRuns: 300 });
+    expect([...seen].sort()).toEqual(Object.keys(drifts).sort());
   });
 });
