@@ -2,7 +2,8 @@
  * Loads a lab file in-process: a TypeScript or JavaScript program that builds an App (its
  * `app.synth()` hands plans back instead of writing them), or a synthesized plan JSON.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { trustedDir } from '../state/trust.js';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { createRequire, isBuiltin } from 'node:module';
@@ -113,9 +114,19 @@ const fingerprint = (path: string) => {
 
 interface BundleCache { version: 1; abs: string; inputs: Array<[string, string]>; code: string }
 
+/** Code from the cache runs as root: the cache directory must be the user's own (see state/trust.ts). */
 function readBundleCache(abs: string): string | undefined {
+  trustedDir(cacheDir(), 'cache directory');
   try {
-    const c = JSON.parse(readFileSync(cachePath(abs), 'utf8')) as BundleCache;
+    const fd = openSync(cachePath(abs), constants.O_RDONLY | constants.O_NOFOLLOW);
+    let text: string;
+    try {
+      if (fstatSync(fd).uid !== (process.getuid?.() ?? 0)) return undefined;
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+    const c = JSON.parse(text) as BundleCache;
     if (c.version !== 1 || c.abs !== abs) return undefined;
     return c.inputs.every(([path, fp]) => fingerprint(path) === fp) ? c.code : undefined;
   } catch {
@@ -125,7 +136,7 @@ function readBundleCache(abs: string): string | undefined {
 
 function writeBundleCache(abs: string, inputs: string[], code: string): void {
   try {
-    mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
+    trustedDir(cacheDir(), 'cache directory');
     const c: BundleCache = { version: 1, abs, inputs: inputs.map((p) => [p, fingerprint(p)]), code };
     const tmp = `${cachePath(abs)}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(c), { mode: 0o600 });
