@@ -11,6 +11,7 @@ import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
 import { processRunner, withRunOptions, type Runner } from './runner.js';
+import { foundAfter, withRestores } from './state/sysctls.js';
 
 export interface EngineOptions {
   readonly runner?: Runner;
@@ -31,6 +32,8 @@ export interface LabPlan {
   readonly lab: string;
   readonly key: string;
   readonly plan: PlanDocument;
+  /** What the kernel is made to match: the plan's resources, plus sysctls to restore (see state/sysctls.ts). */
+  readonly desired: Record<string, Resource>;
   readonly state: LabState | undefined;
   readonly live: LiveState;
   readonly result: DiffResult;
@@ -76,8 +79,19 @@ export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Pro
   const key = labKey(plan);
   const state = readState(dir, key);
   const prior = priorOf(state);
-  const live = await readFor(runner, plan.resources, prior);
-  return { lab: plan.lab, key, plan, state, live, result: diff({ key: ownerKey(dir, key), desired: plan.resources, live, prior }) };
+  const desired = withRestores(plan.resources, state);
+  const live = await readFor(runner, desired, prior);
+  const result = diff({ key: ownerKey(dir, key), desired, live, prior });
+  const restoring = (c: Change) => {
+    const declared = plan.resources[c.id];
+    const keys = c.fields.map((f) => f.field.replace(/^sysctls\./u, ''));
+    return declared?.type === 'namespace' && c.action === 'update' && c.fields.every((f) => f.field.startsWith('sysctls.')) && keys.every((k) => !(k in declared.sysctls)) ? keys : undefined;
+  };
+  const changes = result.changes.map((c) => {
+    const keys = restoring(c);
+    return keys ? { ...c, reason: `no longer declared: ${keys.join(', ')} back to the value found before nslab set it` } : c;
+  });
+  return { lab: plan.lab, key, plan, desired, state, live, result: { ...result, changes } };
 }
 
 export interface ApplyResult {
@@ -145,34 +159,36 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     }
     if (opts.confirm && p.result.changes.length && !(await opts.confirm(p))) return undefined;
     const base = { version: 1 as const, lab: plan.lab, prefix: plan.prefix, key: p.key };
+    const keptFound = p.state?.sysctlsFound ? { sysctlsFound: p.state.sysctlsFound } : {};
     const owned = { ...(p.state?.resources ?? {}) };
     if (p.result.changes.length === 0) {
-      if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) writeState(dir, { ...base, resources: plan.resources });
+      if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) writeState(dir, { ...base, ...keptFound, resources: plan.resources });
       return { changes: [], report: { processes: 0, commands: 0, observed: new Map(), touched: new Set() }, ms: Date.now() - started };
     }
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
     const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
-    writeState(dir, { ...base, resources: owned, pending });
+    writeState(dir, { ...base, ...keptFound, resources: owned, pending });
     let report: ApplyReport;
     try {
       report = await applyChanges(runner, owner, p.result.changes, p.live, opts.signal);
-      await verify(runner, owner, p, plan.resources, report);
+      await verify(runner, owner, p, p.desired, report);
     } catch (e) {
       if (e instanceof InterruptedError) {
         throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
       }
       if (opts.rollback === false) throw new ApplyFailedError(`${(e as Error).message}\n(--no-rollback: the partial result is kept and recorded; apply again to finish)`, false, { cause: e });
-      const target = rollbackTarget(plan.resources, p.result.changes);
+      const target = rollbackTarget(p.desired, p.result.changes);
       try {
         // What this apply may have created counts as pending: it may have stopped before a marker.
         await converge(runner, owner, target, [...priorOf(p.state), ...Object.entries(plan.resources).map(([id, resource]) => ({ id, resource, pending: true }))]);
       } catch (r) {
         throw new ApplyFailedError(`${(e as Error).message}\nrollback failed too: ${(r as Error).message}`, false, { cause: e });
       }
-      writeState(dir, { ...base, resources: owned, ...(p.state?.pending ? { pending: p.state.pending } : {}) });
+      writeState(dir, { ...base, ...keptFound, resources: owned, ...(p.state?.pending ? { pending: p.state.pending } : {}) });
       throw new ApplyFailedError(`${(e as Error).message}\nrolled back: the kernel is as it was before this apply`, true, { cause: e });
     }
-    writeState(dir, { ...base, resources: plan.resources });
+    const sysctlsFound = foundAfter(p.state?.sysctlsFound, report.sysctlsBefore, plan.resources);
+    writeState(dir, { ...base, resources: plan.resources, ...(sysctlsFound ? { sysctlsFound } : {}) });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {
     lock.release();
@@ -232,7 +248,7 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const owner = ownerKey(dir, key);
     const found = diff({ key: owner, desired: {}, live, prior });
     const result = { ...found, changes: found.changes.map((c) => ({ ...c, reason: 'the lab is destroyed' })) };
-    const p: LabPlan = { lab: state.lab, key, plan, state, live, result };
+    const p: LabPlan = { lab: state.lab, key, plan, desired: {}, state, live, result };
     if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
     const report = await applyChanges(runner, owner, result.changes, live);
     await verify(runner, owner, p, {}, report);

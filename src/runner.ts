@@ -90,9 +90,10 @@ function firstErrorLine(stderr: string, input?: string): string {
  */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
-/** A write: an `ip -batch` whose input changes something, or a `sysctl -w`. */
+/** A write: an `ip -batch` whose input changes something, or a sysctl assignment (`sysctl K=V`). */
 function isWrite(argv: readonly string[], input: string | undefined): boolean {
-  if (argv.includes('-w')) return true;
+  const sysctl = argv.indexOf('sysctl');
+  if (sysctl >= 0 && argv.slice(sysctl + 1).some((a) => a.includes('='))) return true;
   if (!argv.includes('-batch')) return false;
   return (input ?? '').split('\n').some((l) => l !== '' && !/^(addr|route|link) show\b/u.test(l));
 }

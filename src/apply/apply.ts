@@ -21,11 +21,31 @@ export interface ApplyReport {
   /**
    * What each configured location looked like right after its batch: every configure batch ends
    * with `addr show` and `route show table all` (run with `-d -j`), so the verification read of
-   * that location costs no extra process. Sysctl values are those `sysctl -w` reported.
+   * that location costs no extra process. Sysctl values are those the assignments reported.
    */
   readonly observed: Map<Location, LiveLocation>;
   /** Locations whose links, addresses or routes the apply wrote to. */
   readonly touched: Set<Location>;
+  /** Namespace -> the value each sysctl had right before the apply set it. */
+  readonly sysctlsBefore?: Map<Location, Record<string, string>>;
+}
+
+/**
+ * `sysctl K1 K1=V1 K2 K2=V2` prints each key's value before and after: pairs of lines in order.
+ * Returns the values before.
+ */
+export function sysctlsBefore(keys: readonly string[], stdout: string): Record<string, string> {
+  const lines = stdout.split('\n').map((l) => /^([^=\s]+)\s*=\s?(.*)$/u.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  const out: Record<string, string> = {};
+  let i = 0;
+  for (const k of keys) {
+    // A key the kernel lacks prints nothing for its read: then there is no value before.
+    if (lines[i]?.[1] === k && lines[i + 1]?.[1] === k) {
+      out[k] = lines[i]![2]!.trim().replace(/\s+/gu, ' ');
+      i += 2;
+    } else if (lines[i]?.[1] === k) i += 1;
+  }
+  return out;
 }
 
 /** Appended to every configure batch: the location's state after the batch, in the same process. */
@@ -80,17 +100,21 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   await mapLimit(s.deletes, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location, before, true), x.lines, true));
   if (s.host.length) await run(batchArgv(HOST, before), s.host);
   await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(readbackArgv(x.location, during), x.lines, false, x.location));
+  const found = new Map<Location, Record<string, string>>();
   await mapLimit([...s.sysctls], WRITE_CONCURRENCY, async ([ns, kv]) => {
     checkpoint();
     processes++;
     commands += kv.length;
-    const argv = inLocation(ns, ['sysctl', '-w', ...kv]);
+    // Equivalent to: `sysctl K K=V …`: reads each value, then sets it, in one process.
+    const keys = kv.map((x) => x.slice(0, x.indexOf('=')));
+    const argv = inLocation(ns, ['sysctl', ...kv.flatMap((x, i) => [keys[i]!, x])]);
     const r = await runner.run(argv);
     if (r.code !== 0) throw new CommandFailedError(argv, r.code, r.stderr);
+    found.set(ns, sysctlsBefore(keys, r.stdout));
     const o = observed.get(ns);
     if (o) Object.assign(o.sysctls, parseSysctls(r.stdout));
   });
   const touched = new Set<Location>([...s.deletes, ...s.configure].map((x) => x.location));
   if (s.host.some((l) => l.startsWith('link '))) touched.add(HOST);
-  return { processes, commands, observed, touched };
+  return { processes, commands, observed, touched, sysctlsBefore: found };
 }

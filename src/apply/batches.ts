@@ -6,7 +6,7 @@
  *  1. host: `netns del`, `netns add`, host bridges, and every veth created straight into its namespaces;
  *  2. per location: namespace-local bridges, link settings (marker, mtu, mac, master, up), `lo`,
  *     address adds, route replaces;
- *  3. sysctls, one `ip netns exec NS sysctl -w …` per namespace that needs any.
+ *  3. sysctls, one `sysctl K K=V …` per namespace that needs any (it prints each value before and after).
  */
 import {
   HOST,

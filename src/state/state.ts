@@ -27,6 +27,8 @@ export interface LabState {
    * `terraform` for a lab deployed through the provider nslab/netns, one resource at a time.
    */
   readonly managedBy?: 'terraform';
+  /** Namespace -> sysctl -> the value found before nslab first set it (restored when no longer declared). */
+  readonly sysctlsFound?: Record<string, Record<string, string>>;
 }
 
 /** A state file that exists but cannot be read: never silently treated as "nothing owned". */

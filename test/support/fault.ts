@@ -5,10 +5,11 @@
  */
 import { processRunner, type Runner } from '../../src/runner.js';
 
-/** The lines of a write: batch lines other than the read-back `… show` lines, or a sysctl -w. */
+/** The lines of a write: batch lines other than the read-back `… show` lines, or a sysctl assignment. */
 export function writeLines(argv: readonly string[], input: string | undefined): string[] {
   if (argv.includes('-batch')) return (input ?? '').split('\n').filter((l) => l && !/^(addr|route|link) show\b/u.test(l));
-  return argv.includes('sysctl') && argv.includes('-w') ? [argv.join(' ')] : [];
+  const sysctl = argv.indexOf('sysctl');
+  return sysctl >= 0 && argv.slice(sysctl + 1).some((a) => a.includes('=')) ? [argv.join(' ')] : [];
 }
 
 export function faultRunner(failAt: number, inner: Runner = processRunner): Runner & { seen: () => number } {

@@ -63,3 +63,11 @@ describe('apply scripts', () => {
     expect(s.deletes).toEqual([{ location: '', lines: ['route del 10.30.0.0/24 proto 213'] }]);
   });
 });
+
+describe('sysctl values before an apply', () => {
+  it('reads the value before each assignment from `sysctl K K=V` output, skipping keys the kernel lacks', async () => {
+    const { sysctlsBefore } = await import('../../../src/apply/apply.js');
+    const out = 'net.ipv4.ip_forward = 0\nnet.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\nnet.ipv6.conf.all.forwarding = 1\n';
+    expect(sysctlsBefore(['net.ipv4.ip_forward', 'nope.key', 'net.ipv6.conf.all.forwarding'], out)).toEqual({ 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '1' });
+  });
+});
