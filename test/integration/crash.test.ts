@@ -94,6 +94,8 @@ describeKernel('crash safety and concurrency', () => {
     }
     // Nearly every kill must land on a live apply, or the test tested nothing.
     expect(landed.length).toBeGreaterThanOrEqual(Math.ceil(KILL_POINTS * 0.8));
+    // eslint-disable-next-line no-console
+    console.log(`crash: ${KILL_POINTS} kill points, ${landed.length} landed on a running apply; all converged and destroyed clean`);
   }, 300_000);
 
   it('replaces a half-created namespace it owns, and refuses one it does not own', async () => {

@@ -122,6 +122,8 @@ describeKernel('locks and deadlines', () => {
     }
     expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
     expect(landed).toBeGreaterThanOrEqual(ROUNDS * 0.8);
+    // eslint-disable-next-line no-console
+    console.log(`kill rounds: ${ROUNDS} rounds, ${landed} kills landed on a running apply, ${results.filter((r) => r.code === 0).length} next applies succeeded at once`);
     expect(namespacesWith(`${P}k`)).toEqual([]);
   }, 600_000);
 
