@@ -52,12 +52,13 @@ function options(o: ResourceOptions | undefined): { runner: Runner; dir: string;
 /** The record id of a resource in a Terraform-managed lab's state. */
 export const recordId = (r: Resource) => `terraform:${identity(r)}`;
 
-function diffOne(key: string, desired: Resource | undefined, prior: Resource | undefined, live: LiveState): DiffResult {
+/** `pending`: what an interrupted create of this resource recorded (it may be half made, unmarked). */
+function diffOne(key: string, desired: Resource | undefined, prior: Resource | undefined, live: LiveState, pending?: Resource): DiffResult {
   return diff({
     key,
     desired: desired ? { [ID]: desired } : {},
     live,
-    prior: prior ? [{ id: ID, resource: prior }] : [],
+    prior: prior ? [{ id: ID, resource: prior }] : pending ? [{ id: ID, resource: pending, pending: true }] : [],
     pruneUndeclared: false,
   });
 }
@@ -102,7 +103,8 @@ export async function applyResource(key: string, prior: Resource | undefined, de
     }
     const rs = [prior, desired].filter((r): r is Resource => r !== undefined);
     const live = await readFor(runner, rs);
-    const d = diffOne(owner, desired, prior, live);
+    const half = desired && !prior ? state?.pending?.[recordId(desired)] : undefined;
+    const d = diffOne(owner, desired, prior, live, half);
     if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
     const record = (resources: Record<string, Resource>, pending?: Record<string, Resource>) => {
       if (!Object.keys(resources).length && !pending) return removeState(o.dir, key);

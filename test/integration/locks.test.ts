@@ -173,7 +173,8 @@ describeKernel('locks and deadlines', () => {
     expect(await isLocked(fx.stateDir, key)).toBe(false);
     expect(readState(fx.stateDir, key)?.resources ?? {}).toEqual({});
     // The same through the engine: a typed error.
-    const runner: Runner = { run: (argv, input, o) => processRunner.run(argv[0] === 'ip' ? [join(dir, 'ip'), ...argv.slice(1)] : argv, input, o) };
+    // `ip` may come first (`ip -n NS …`) or after nsenter (with many namespaces on the machine).
+    const runner: Runner = { run: (argv, input, o) => processRunner.run(argv.map((a) => (a === 'ip' ? join(dir, 'ip') : a)), input, o) };
     const e = await applyLab(plan, { ...opts, runner, timeoutMs: 1000 }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ApplyFailedError);
     expect((e as ApplyFailedError).rolledBack).toBe(true);
