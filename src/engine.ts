@@ -3,8 +3,8 @@
  * It never imports a construct: the plan JSON is its only input.
  */
 import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resource } from './plan/types.js';
-import { diff, type Change, type DiffResult, type PriorResource } from './diff/diff.js';
-import { renderChange, renderConflicts } from './diff/render.js';
+import { diff, type Change, type Conflict, type DiffResult, type PriorResource } from './diff/diff.js';
+import { describe, renderChange, renderConflicts } from './diff/render.js';
 import { readLive, type LiveState } from './live/read.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.js';
@@ -21,6 +21,11 @@ export interface EngineOptions {
   readonly lockTimeoutMs?: number;
   /** Every child process's deadline (ms). Default: env NSLAB_TIMEOUT (seconds), else 120 s. */
   readonly timeoutMs?: number;
+  /**
+   * Take over unmarked namespaces and links the lab declares when they already match it exactly
+   * (they get the lab's marker; nothing is recreated). Objects that differ stay conflicts.
+   */
+  readonly adopt?: boolean;
 }
 
 /** Foreign objects in the way, or a verification that failed: a user-facing error. */
@@ -81,7 +86,8 @@ export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Pro
   const prior = priorOf(state);
   const desired = withRestores(plan.resources, state);
   const live = await readFor(runner, desired, prior);
-  const result = diff({ key: ownerKey(dir, key), desired, live, prior });
+  const base = diff({ key: ownerKey(dir, key), desired, live, prior });
+  const result = opts.adopt && base.conflicts.length ? adopting(base, diff({ key: ownerKey(dir, key), desired, live, prior, adopt: true }), plan) : base;
   const restoring = (c: Change) => {
     const declared = plan.resources[c.id];
     const keys = c.fields.map((f) => f.field.replace(/^sysctls\./u, ''));
@@ -92,6 +98,26 @@ export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Pro
     return keys ? { ...c, reason: `no longer declared: ${keys.join(', ')} back to the value found before nslab set it` } : c;
   });
   return { lab: plan.lab, key, plan, desired, state, live, result: { ...result, changes } };
+}
+
+/**
+ * The diff with adoption, where every change to an adopted object other than setting its marker,
+ * and every undeclared object inside an adopted namespace, is a conflict: only what already
+ * matches the lab is adopted.
+ */
+function adopting(before: DiffResult, after: DiffResult, plan: PlanDocument): DiffResult {
+  const adopted = new Set(before.conflicts.map((c) => c.path));
+  const namespaces = new Set(Object.values(plan.resources).flatMap((r) => (r.type === 'namespace' && adopted.has(r.path) ? [r.name] : [])));
+  const problems: Conflict[] = [];
+  for (const c of after.changes) {
+    const markerOnly = c.action === 'update' && c.fields.every((f) => /(^|\.)marker$/u.test(f.field));
+    if (adopted.has(c.path) && !markerOnly) problems.push({ path: c.path, message: `cannot adopt: it differs from the lab (${renderChange(c).trim()}); only objects that already match are adopted` });
+    const where = c.prior && c.prior.type !== 'namespace' && c.prior.type !== 'veth' ? c.prior.namespace : undefined;
+    if (c.id.startsWith('drift:') && where !== undefined && namespaces.has(where)) {
+      problems.push({ path: c.path, message: `cannot adopt namespace "${where}": it holds ${describe(c.prior!)}, which the lab does not declare` });
+    }
+  }
+  return { ...after, conflicts: [...after.conflicts, ...problems] };
 }
 
 export interface ApplyResult {

@@ -36,6 +36,8 @@ commands:
                                               names starting with P)
   graph FILE [--format mermaid|dot]           the topology as a diagram
   exec FILE|--lab NAME NAMESPACE -- CMD [ARG…] run a command inside one of the lab's namespaces
+  import NAMESPACE… [--lab NAME] [--out FILE]  write a lab file declaring namespaces built by hand
+                                              (take them over with: apply FILE --adopt)
   provider install [--dir DIR]                install the Terraform provider nslab/netns (default: ~/.terraform.d/plugins)
 
 FILE is a TypeScript or JavaScript lab file, or a synthesized plan JSON.
@@ -43,6 +45,7 @@ common options:
   --lab NAME          act on one lab: of FILE, or without FILE of those with a state file (its
                       name, or prefix+name; with NSLAB_PREFIX set, NSLAB_PREFIX+NAME first)
   --no-rollback       keep a failed apply's partial result (default: restore the kernel as it was)
+  --adopt             plan/apply: take over unmarked objects the lab declares that already match it
   --lock-timeout SEC  wait this long for a lab locked by another nslab (default 0)
   --timeout SEC       deadline of every ip/sysctl process nslab runs (default 120, env NSLAB_TIMEOUT)
   --debug             print stack traces
@@ -67,6 +70,7 @@ interface Flags {
   out?: string;
   'lock-timeout'?: string;
   timeout?: string;
+  adopt?: boolean;
   debug?: boolean;
   help?: boolean;
   format?: string;
@@ -119,7 +123,7 @@ async function confirm(question: string, autoApprove: boolean | undefined): Prom
 }
 
 const timeoutMs = (flags: Flags) => (flags.timeout ? Number(flags.timeout) * 1000 : undefined);
-const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0, timeoutMs: timeoutMs(flags) });
+const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0, timeoutMs: timeoutMs(flags), adopt: flags.adopt });
 const engineRunner = (flags: Flags) => (timeoutMs(flags) ? withRunOptions(processRunner, { timeoutMs: timeoutMs(flags) }) : processRunner);
 const done = (changes: readonly { action: string }[]) =>
   (['create', 'update', 'replace', 'delete'] as const).map((a) => `${changes.filter((c) => c.action === a).length} ${a === 'create' ? 'created' : `${a}d`}`).join(', ');
@@ -249,6 +253,18 @@ async function cmdGc(flags: Flags): Promise<number> {
   return 0;
 }
 
+async function cmdImport(namespaces: string[], flags: Flags): Promise<number> {
+  if (namespaces.length === 0) throw new UsageError('usage: nslab import NAMESPACE… [--lab NAME] [--out FILE]');
+  requireRoot();
+  const { importLab } = await import('./import.js');
+  const text = await importLab(engineRunner(flags), namespaces, flags.lab ?? 'imported');
+  if (flags.out) {
+    writeFileSync(flags.out, text);
+    out(`wrote ${flags.out}; take the objects over with: nslab apply ${flags.out} --adopt`);
+  } else process.stdout.write(text);
+  return 0;
+}
+
 async function cmdGraph(file: string | undefined, flags: Flags): Promise<number> {
   const format = flags.format ?? 'mermaid';
   if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`--format must be mermaid or dot, not "${format}"`);
@@ -321,7 +337,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'auto-approve': { type: 'boolean' },
-        lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' }, timeout: { type: 'string' },
+        lab: { type: 'string' }, out: { type: 'string' }, 'lock-timeout': { type: 'string' }, timeout: { type: 'string' }, adopt: { type: 'boolean' },
         debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, format: { type: 'string' }, 'no-rollback': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, prefix: { type: 'string' }, dir: { type: 'string' },
       },
     });
@@ -337,7 +353,7 @@ export async function main(argv: string[]): Promise<number> {
       out(USAGE);
       return cmd || flags.help ? 0 : 1;
     }
-    if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    if (rest.length && cmd !== 'import') throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
     if (flags['lock-timeout'] !== undefined && !(Number(flags['lock-timeout']) >= 0)) throw new UsageError('--lock-timeout takes a number of seconds');
     if (flags.timeout !== undefined && !(Number(flags.timeout) > 0)) throw new UsageError('--timeout takes a number of seconds greater than 0');
     switch (cmd) {
@@ -348,6 +364,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'show': return cmdShow(flags);
       case 'graph': return cmdGraph(file, flags);
       case 'gc': return cmdGc(flags);
+      case 'import': return cmdImport([file, ...rest].filter((x): x is string => x !== undefined), flags);
       case 'provider': return (await import('../terraform/install.js')).providerCommand(file, (flags as { dir?: string }).dir, out);
       default: throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
     }

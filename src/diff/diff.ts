@@ -88,6 +88,12 @@ export interface DiffInput {
    * @default true
    */
   readonly pruneUndeclared?: boolean;
+  /**
+   * Take over unmarked namespaces and links that the lab declares (`nslab apply --adopt`): they
+   * count as the lab's, so the diff shows what adopting them changes (see engine adoptProblems).
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 export function diff(input: DiffInput): DiffResult {
@@ -114,7 +120,7 @@ class Differ {
 
   constructor(private readonly input: DiffInput) {
     this.marker = ownerMarker(input.key);
-    this.own = new Ownership(input.key, input.live, input.prior, Object.values(input.desired));
+    this.own = new Ownership(input.key, input.live, input.prior, Object.values(input.desired), input.adopt ?? false);
     this.priorIdentities = this.own.identities();
     const desiredIdentities = new Set(Object.values(input.desired).map(identity));
     for (const { resource: p } of input.prior) {

@@ -35,10 +35,21 @@ export class Ownership {
   /** Ends (`loc|name`) of declared veths whose two ends are live peers the lab owns. */
   private readonly intactEnds = new Set<string>();
 
-  constructor(private readonly key: string, private readonly live: LiveState, private readonly prior: readonly PriorResource[], desired: Iterable<Resource>) {
+  /** With adopt: declared namespaces and links (`loc|name`) that may be taken over when unmarked. */
+  private readonly adoptable = new Set<string>();
+
+  constructor(private readonly key: string, private readonly live: LiveState, private readonly prior: readonly PriorResource[], desired: Iterable<Resource>, adopt = false) {
     this.marker = ownerMarker(key);
     for (const p of prior) if (p.pending && p.resource.type === 'namespace') this.pendingNamespaces.add(p.resource.name);
-    for (const r of desired) {
+    const declared = [...desired];
+    if (adopt) {
+      for (const r of declared) {
+        if (r.type === 'namespace') this.adoptable.add(`namespace ${r.name}`);
+        if (r.type === 'bridge') this.adoptable.add(linkKey(loc(r.namespace), r.name));
+        if (r.type === 'veth') for (const e of [r.a, r.b]) this.adoptable.add(linkKey(loc(e.namespace), e.name));
+      }
+    }
+    for (const r of declared) {
       if (r.type !== 'veth') continue;
       const [a, b] = [this.ownedVethEnd(loc(r.a.namespace), r.a.name), this.ownedVethEnd(loc(r.b.namespace), r.b.name)];
       if (a && b && arePeers(a, b)) for (const e of [r.a, r.b]) this.intactEnds.add(linkKey(loc(e.namespace), e.name));
@@ -60,8 +71,10 @@ export class Ownership {
 
   private computeNamespaceOwned(name: string): boolean {
     const where = this.live.locations.get(name);
-    const owner = markerOwner(where?.links.get('lo')?.alias);
+    const lo = where?.links.get('lo');
+    const owner = markerOwner(lo?.alias);
     if (owner !== undefined) return owner === this.key;
+    if (lo && lo.alias === undefined && this.adoptable.has(`namespace ${name}`)) return true;
     if (!this.pendingNamespaces.has(name) || !where) return false;
     for (const link of where.links.values()) {
       const own = link.name === 'lo' || ((link.alias === undefined || link.alias === this.marker) && this.priorClaimsLink(name, link.name));
@@ -82,7 +95,7 @@ export class Ownership {
     const owner = markerOwner(link.alias);
     if (owner === this.key) return undefined;
     const inForeign = l !== HOST && this.live.namespaces.has(l) && !this.namespaceOwned(l);
-    if (owner === undefined && link.alias === undefined && !inForeign && this.priorClaimsLink(l, link.name)) return undefined;
+    if (owner === undefined && link.alias === undefined && !inForeign && (this.priorClaimsLink(l, link.name) || this.adoptable.has(linkKey(l, link.name)))) return undefined;
     const whose = owner === undefined ? 'not managed by nslab' : `owned by nslab ${ownerText(owner)}`;
     return `interface "${link.name}" already exists in ${describeLocation(l)} and is ${whose}; nslab leaves it alone`;
   }
