@@ -2,35 +2,21 @@
  * Crash safety, signals, locking, reviewed plans and garbage collection, through the nslab
  * command on the real kernel.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { applyLab, destroyLab, planLab } from '../../src/engine.js';
 import { isLocked, lockLab, writeState } from '../../src/state/state.js';
-import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
+import { chainPlan } from '../support/plans.js';
+import { CLI, runCli } from '../support/cli.js';
 import { describeKernel, hostLinksWith, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
 
-const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
-const exec = promisify(execFile);
 /** How many kill points the crash test tries (NSLAB_CRASH_POINTS overrides). */
 const KILL_POINTS = Number(process.env.NSLAB_CRASH_POINTS ?? 20);
 
-/** A chain of `n` namespaces, a /30 on each veth, every namespace's lo marked; one host bridge. */
-function chain(prefix: string, lab: string, n: number): PlanDocument {
-  const r: Record<string, unknown> = { br: { type: 'bridge', path: `${lab}/br`, name: `${prefix}br` } };
-  for (let i = 0; i < n; i++) r[`n${i}`] = { type: 'namespace', path: `${lab}/n${i}`, name: `${prefix}n${i}` };
-  r.up = { type: 'veth', path: `${lab}/up`, a: { namespace: `${prefix}n0`, name: 'up' }, b: { name: `${prefix}up`, master: `${prefix}br` } };
-  for (let i = 0; i + 1 < n; i++) {
-    const net = `10.${(i >> 6) & 255}.${(i & 63) * 4}`;
-    r[`l${i}`] = { type: 'veth', path: `${lab}/l${i}`, a: { namespace: `${prefix}n${i}`, name: 'right' }, b: { namespace: `${prefix}n${i + 1}`, name: 'left' } };
-    r[`a${i}`] = { type: 'address', path: `${lab}/a${i}`, namespace: `${prefix}n${i}`, device: 'right', address: `${net}.1/30` };
-    r[`b${i}`] = { type: 'address', path: `${lab}/b${i}`, namespace: `${prefix}n${i + 1}`, device: 'left', address: `${net}.2/30` };
-  }
-  return loadPlan({ version: 1, lab, prefix, resources: r });
-}
+const chain = (prefix: string, lab: string, n: number) => chainPlan(prefix, lab, n, { bridge: true });
 
 describeKernel('crash safety and concurrency', () => {
   const fx = kernelFixture();
@@ -39,15 +25,7 @@ describeKernel('crash safety and concurrency', () => {
   const work = mkdtempSync(join(tmpdir(), 'nslab-crash-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const env = { ...process.env, NSLAB_STATE_DIR: fx.stateDir };
-  const nslab = async (...args: string[]) => {
-    try {
-      const r = await exec('node', [CLI, ...args], { env });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  };
+  const nslab = (...args: string[]) => runCli(env, ...args);
   const planFile = (plan: PlanDocument, name: string) => {
     const f = join(work, `${name}.json`);
     writeFileSync(f, JSON.stringify(plan));

@@ -2,20 +2,18 @@
  * Locks and deadlines on the real kernel: applies killed with their shell and retried at once,
  * applies racing for one lab, a lock file left with a live stranger's pid, and a hanging ip.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { applyLab, ApplyFailedError, destroyLab, planLab } from '../../src/engine.js';
 import { isLocked, readState } from '../../src/state/state.js';
 import { processRunner, type Runner } from '../../src/runner.js';
-import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
+import { chainPlan } from '../support/plans.js';
+import { CLI, runCli } from '../support/cli.js';
 import { describeKernel, hostLinksWith, kernelFixture, namespacesWith } from '../support/kernel.js';
 
-const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
-const exec = promisify(execFile);
 /** Rounds of kill-and-retry (NSLAB_KILL_ROUNDS overrides). */
 const ROUNDS = Number(process.env.NSLAB_KILL_ROUNDS ?? 50);
 const REAL_IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => {
@@ -36,18 +34,7 @@ function running(pid: number): boolean {
   }
 }
 
-/** `n` namespaces in a chain, a /30 on each veth. */
-function chain(prefix: string, lab: string, n: number, extra: Record<string, unknown> = {}): PlanDocument {
-  const r: Record<string, unknown> = { ...extra };
-  for (let i = 0; i < n; i++) r[`n${i}`] = { type: 'namespace', path: `${lab}/n${i}`, name: `${prefix}n${i}` };
-  for (let i = 0; i + 1 < n; i++) {
-    const net = `10.${(i >> 6) & 255}.${(i & 63) * 4}`;
-    r[`l${i}`] = { type: 'veth', path: `${lab}/l${i}`, a: { namespace: `${prefix}n${i}`, name: 'right' }, b: { namespace: `${prefix}n${i + 1}`, name: 'left' } };
-    r[`a${i}`] = { type: 'address', path: `${lab}/a${i}`, namespace: `${prefix}n${i}`, device: 'right', address: `${net}.1/30` };
-    r[`b${i}`] = { type: 'address', path: `${lab}/b${i}`, namespace: `${prefix}n${i + 1}`, device: 'left', address: `${net}.2/30` };
-  }
-  return loadPlan({ version: 1, lab, prefix, resources: r });
-}
+const chain = (prefix: string, lab: string, n: number) => chainPlan(prefix, lab, n);
 
 describeKernel('locks and deadlines', () => {
   const fx = kernelFixture();
@@ -61,15 +48,7 @@ describeKernel('locks and deadlines', () => {
     writeFileSync(f, JSON.stringify(plan));
     return f;
   };
-  const nslab = async (args: string[], extraEnv: Record<string, string> = {}) => {
-    try {
-      const r = await exec('node', [CLI, ...args], { env: { ...env, ...extraEnv } });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  };
+  const nslab = (args: string[], extraEnv: Record<string, string> = {}) => runCli({ ...env, ...extraEnv }, ...args);
   /** A directory holding a stand-in `ip` (a shell script) to put first on PATH. */
   const standIn = (name: string, script: string) => {
     const dir = join(work, name);
@@ -161,7 +140,7 @@ describeKernel('locks and deadlines', () => {
   });
 
   it('ends a hanging ip at its deadline with a clear error, rolls the kernel back and frees the lock', async () => {
-    const plan = chain(`${P}h`, 'hang', 3, {});
+    const plan = chain(`${P}h`, 'hang', 3);
     const key = `${P}hhang`;
     // The stand-in hangs when a batch adds the first address, and is the real ip otherwise.
     const dir = standIn('hang', `if [ "$3" = "-batch" ] || [ "$4" = "-batch" ] || [ "$5" = "-batch" ]; then\n  input=$(cat)\n  case "$input" in *"addr add 10.0.0.1/30"*) sleep 600 ;; esac\n  printf '%s\\n' "$input" | exec ${REAL_IP} "$@"\nfi\nexec ${REAL_IP} "$@"`);

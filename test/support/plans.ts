@@ -20,3 +20,23 @@ export function redBluePlan(prefix = ''): PlanDocument {
     },
   });
 }
+
+/**
+ * A chain of `n` namespaces (`<prefix>n0` …), a veth with a /30 on each link between neighbours,
+ * and optionally a host bridge with an uplink from the first namespace.
+ */
+export function chainPlan(prefix: string, lab: string, n: number, opts: { bridge?: boolean } = {}): PlanDocument {
+  const r: Record<string, unknown> = {};
+  if (opts.bridge) {
+    r.br = { type: 'bridge', path: `${lab}/br`, name: `${prefix}br` };
+    r.up = { type: 'veth', path: `${lab}/up`, a: { namespace: `${prefix}n0`, name: 'up' }, b: { name: `${prefix}up`, master: `${prefix}br` } };
+  }
+  for (let i = 0; i < n; i++) r[`n${i}`] = { type: 'namespace', path: `${lab}/n${i}`, name: `${prefix}n${i}` };
+  for (let i = 0; i + 1 < n; i++) {
+    const net = `10.${(i >> 6) & 255}.${(i & 63) * 4}`;
+    r[`l${i}`] = { type: 'veth', path: `${lab}/l${i}`, a: { namespace: `${prefix}n${i}`, name: 'right' }, b: { namespace: `${prefix}n${i + 1}`, name: 'left' } };
+    r[`a${i}`] = { type: 'address', path: `${lab}/a${i}`, namespace: `${prefix}n${i}`, device: 'right', address: `${net}.1/30` };
+    r[`b${i}`] = { type: 'address', path: `${lab}/b${i}`, namespace: `${prefix}n${i + 1}`, device: 'left', address: `${net}.2/30` };
+  }
+  return loadPlan({ version: 1, lab, prefix, resources: r });
+}
