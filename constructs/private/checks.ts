@@ -1,7 +1,6 @@
 /** Construct-level checks shared by the constructs (messages without the `[path]` part). */
 import type { IConstruct } from 'constructs';
 import { Lab } from '../lab.js';
-import type { NetNamespace } from '../net-namespace.js';
 
 /**
  * Why `self` may not refer to `ref`: `ref` is outside any Lab or in another lab than `self`.
@@ -23,7 +22,7 @@ export function nameTypeProblem(name: unknown, what = '"name"'): string | undefi
 }
 
 /** A location for messages: `namespace "red-blue/red"` (construct path) or `the host`. */
-export const whereIs = (ns: NetNamespace | undefined): string => (ns ? `namespace "${ns.node.path}"` : 'the host');
+export const whereIs = (ns: IConstruct | undefined): string => (ns ? `namespace "${ns.node.path}"` : 'the host');
 
 /** Collects the defined messages. */
 export const defined = (...xs: (string | undefined)[]): string[] => xs.filter((x): x is string => x !== undefined);

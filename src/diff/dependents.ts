@@ -12,7 +12,7 @@ import { HOST, loc, type Location, type Resource } from '../plan/types.js';
 import type { LiveLink } from '../live/parse.js';
 import type { LiveState } from '../live/read.js';
 import { contains, parseCidr, parseIp } from '../plan/net.js';
-import type { Change } from './diff.js';
+import type { Change } from './change.js';
 import { arePeers, linkKey } from './ownership.js';
 
 /** Live links (`loc|name`) that the changes delete: removed bridges and veth ends, and the live peers of those ends. */

@@ -38,42 +38,8 @@ import { LOOPBACK_ADDRESSES, Ownership, isLinkLocal, linkKey, type PriorResource
 import { portsOfRecreatedBridges, routesOnGoneLinks, routesThroughRemoved } from './dependents.js';
 
 export type { PriorResource } from './ownership.js';
-
-export type Action = 'create' | 'update' | 'replace' | 'delete';
-
-export interface FieldChange {
-  readonly field: string;
-  readonly from?: unknown;
-  readonly to?: unknown;
-}
-
-export interface Change {
-  /** The resource id, or `drift:…` for an undeclared object found on something the lab owns. */
-  readonly id: string;
-  readonly type: ResourceType;
-  readonly action: Action;
-  readonly path: string;
-  /** What to create or update to (create, update, replace). */
-  readonly desired?: Resource;
-  /** What to remove (delete, and the old half of replace). */
-  readonly prior?: Resource;
-  readonly fields: FieldChange[];
-  readonly reason: string;
-  /** A veth being removed: its ends that are live links the lab owns (the delete goes through one). */
-  readonly liveEnds?: Array<'a' | 'b'>;
-}
-
-export interface Conflict {
-  readonly path: string;
-  readonly message: string;
-}
-
-export interface DiffResult {
-  readonly changes: Change[];
-  readonly conflicts: Conflict[];
-  /** Objects the state claims that are in the kernel but no longer the lab's: left alone. */
-  readonly leftAlone?: Conflict[];
-}
+export type { Action, Change, Conflict, DiffResult, FieldChange } from './change.js';
+import type { Action, Change, Conflict, DiffResult, FieldChange } from './change.js';
 
 export interface DiffInput {
   /** The lab key (prefix + name): markers name it. */

@@ -1,6 +1,6 @@
 /** Field-level helpers over changes: differences between resources, and undoing them. */
 import type { Resource } from '../plan/types.js';
-import type { Change, FieldChange } from './diff.js';
+import type { Change, FieldChange } from './change.js';
 
 /**
  * The resource as the kernel has it, from an update's field differences: every differing field

@@ -1,6 +1,6 @@
 /** Human and JSON renderings of a diff. */
 import type { Resource } from '../plan/types.js';
-import type { Action, Change, Conflict, DiffResult } from './diff.js';
+import type { Action, Change, Conflict, DiffResult } from './change.js';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-' };
 
