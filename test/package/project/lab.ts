@@ -1,4 +1,4 @@
-// The topology, as a function: the same function serves `nslab apply`, a cdktf stack and a jest test.
+// The topology, as a function: one function serves a cdktf stack, a cdktn stack, a jest test and an nslab App.
 import { IpAddress, NetNamespace, VethLink, type Lab } from 'nslab';
 
 export function redBlue(lab: Lab): void {
