@@ -6,6 +6,8 @@
  * The generator writes CommonJS-style TypeScript (`./provider` imports without extensions); this
  * project is ESM with NodeNext resolution and `noImplicitOverride`, so relative imports get `.js` /
  * `/index.js`, overriding members get `override`, and the CommonJS-only `lazy-index.ts` is left out.
+ * `import * as cdktf from 'cdktf'` becomes an import of src/cdktf/cdk.ts, which loads `cdktf` or
+ * `cdktn` (whichever the app uses), so the same bindings serve both.
  */
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,8 +52,17 @@ function esmImports(file: string, text: string, exists: (p: string) => 'file' | 
 /** Members the generated classes override from TerraformResource / TerraformProvider. */
 const OVERRIDES = /^(\s*)(protected|public) (synthesizeAttributes|synthesizeHclAttributes|get alias|set alias)\(/gmu;
 
-const postProcess = (file: string, text: string, exists: (p: string) => 'file' | 'dir' | undefined): string =>
-  esmImports(file, text, exists).replace(OVERRIDES, '$1$2 override $3(');
+/** The generator's import of the CDK library. */
+const CDKTF_IMPORT = /^import \* as cdktf from 'cdktf';$/mu;
+
+/** `file` lies under `root` (the generated folder); the shim is src/cdktf/cdk.ts, next to that folder. */
+function shimImport(root: string, file: string): string {
+  const spec = relative(dirname(file), join(dirname(root), 'cdk.js'));
+  return `import * as cdktf from '${spec.startsWith('.') ? spec : `./${spec}`}';`;
+}
+
+const postProcess = (root: string, file: string, text: string, exists: (p: string) => 'file' | 'dir' | undefined): string =>
+  esmImports(file, text, exists).replace(OVERRIDES, '$1$2 override $3(').replace(CDKTF_IMPORT, () => shimImport(root, file));
 
 /** Generates the bindings into `outDir` (replaced), post-processed for ESM. Returns the files written. */
 export async function generateBindings(outDir: string): Promise<string[]> {
@@ -75,7 +86,7 @@ export async function generateBindings(outDir: string): Promise<string[]> {
       const rel = relative(tmp, f);
       if (rel.endsWith('lazy-index.ts')) continue;
       let text = readFileSync(f, 'utf8');
-      if (f.endsWith('.ts')) text = postProcess(f, text, (p) => kinds.get(p));
+      if (f.endsWith('.ts')) text = postProcess(tmp, f, text, (p) => kinds.get(p));
       const dest = join(outDir, rel);
       mkdirSync(dirname(dest), { recursive: true });
       writeFileSync(dest, text);

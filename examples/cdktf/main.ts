@@ -7,7 +7,7 @@
  * NSLAB_PREFIX, when set, prefixes every global name, as it does for `nslab apply`.
  */
 import { App } from 'cdktf';
-import { LabStack } from '../../src/cdktf/index.js';
+import { LabStack } from 'nslab/cdktf';
 import { buildBridge, buildRedBlue } from './topologies.js';
 
 const app = new App();

@@ -3,7 +3,7 @@
  * same function serves a plain nslab App (`nslab apply`) and a cdktf stack (`cdktf deploy`).
  * Same names, addresses and construct ids as examples/red-blue.ts and examples/bridge.ts.
  */
-import { Bridge, IpAddress, NetNamespace, Route, VethLink, type Lab } from '../../constructs/index.js';
+import { Bridge, IpAddress, NetNamespace, Route, VethLink, type Lab } from 'nslab';
 
 /** Seed lab 1: two namespaces on a veth cable, 10.10.0.1/24 <-> 10.10.0.2/24. */
 export function buildRedBlue(lab: Lab): void {

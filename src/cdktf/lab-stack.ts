@@ -6,7 +6,7 @@
  * veth end and bridge names), so Terraform's dependency graph follows the topology; a route also
  * depends on the addresses of its namespace (its gateway must be on a connected subnet).
  */
-import { TerraformStack } from 'cdktf';
+import { TerraformStack } from './cdk.js';
 import { Construct } from 'constructs';
 import { Lab, type LabProps } from '../../constructs/lab.js';
 import { synthesize } from '../synth/synth.js';

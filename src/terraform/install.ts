@@ -1,9 +1,13 @@
 /**
- * `nslab provider install`: puts a `terraform-provider-netns` wrapper (a shell script that execs
- * node on the built provider) into a Terraform filesystem mirror, by default the implied local
- * mirror `~/.terraform.d/plugins`, which `terraform init` searches with no CLI configuration.
+ * `nslab provider install`: puts the provider into a Terraform filesystem mirror, by default the
+ * implied local mirror `~/.terraform.d/plugins`, which `terraform init` searches with no CLI
+ * configuration. What lands in the mirror's version folder is self-contained: the provider and
+ * its dependencies bundled by esbuild into one file, and a wrapper script that execs node on it.
+ * Nothing points back into the project it was installed from, so installs from several projects
+ * (one nslab version, one folder) all keep working, and removing a project breaks none of them.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { buildSync } from 'esbuild';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +38,20 @@ export function terraformPlatform(): string {
 export interface InstallOptions {
   /** A filesystem mirror directory. Default: `~/.terraform.d/plugins` (Terraform's implied local mirror). */
   readonly dir?: string;
-  /** The provider entry point the wrapper runs. Default: the built `dist/src/terraform/main.js`. */
+  /** The provider entry point bundled. Default: `main.js` (or `main.ts`) next to this module. */
   readonly entry?: string;
-  /** The node binary. Default: the one running now. */
+  /**
+   * The node binary the wrapper runs. Default: the one running now, or `node` on PATH when that
+   * one lives in a project's node_modules (it would go with the project).
+   */
   readonly node?: string;
 }
 
 export interface Installed {
   /** The wrapper written. */
   readonly executable: string;
+  /** The bundled provider the wrapper runs, next to it. */
+  readonly bundle: string;
   readonly version: string;
   /** The mirror directory. */
   readonly dir: string;
@@ -68,28 +77,73 @@ export function cliConfigFor(dir: string): string {
   ].join('\n');
 }
 
+/** The bundle's file name: not `terraform-provider-*`, which Terraform takes for the executable. */
+export const BUNDLE_NAME = 'nslab-provider.mjs';
+
+/** The default entry: the provider's main module next to this one (built `.js`, or `.ts` in a checkout run by tsx). */
+function defaultEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, 'main.js'), join(here, 'main.ts')].find((f) => existsSync(f)) ?? join(here, 'main.js');
+}
+
 /**
- * Writes `DIR/registry.terraform.io/nslab/netns/VERSION/PLATFORM/terraform-provider-netns_vVERSION`.
- * Equivalent to: a two-line `#!/bin/sh` script, `exec node …/main.js "$@"` (exec: Terraform
+ * The provider and its dependencies in one ES module. Deterministic: esbuild's comments naming
+ * the input files (which depend on where the project is) are dropped, so the same nslab version
+ * gives the same bytes from any project, and Terraform's recorded package checksums still match.
+ */
+export function bundleProvider(entry: string): string {
+  const r = buildSync({
+    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false,
+    outfile: BUNDLE_NAME, legalComments: 'eof', logLevel: 'error', absWorkingDir: dirname(entry),
+    banner: {
+      js: [
+        "import { createRequire as __nslabRequire } from 'node:module';",
+        "import { fileURLToPath as __nslabPath } from 'node:url';",
+        'const require = __nslabRequire(import.meta.url);',
+        'const __filename = __nslabPath(import.meta.url);',
+        "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+      ].join(' '),
+    },
+  });
+  return r.outputFiles[0]!.text.replace(/^[ \t]*\/\/ \S+\.(?:[cm]?js|ts|json)\n/gmu, '').replace(/^#!.*\n/u, '');
+}
+
+/** Writes `text` to `file` unless it holds exactly that already; atomically (a provider running from it reads it whole). */
+function writeIfChanged(file: string, text: string, mode: number): void {
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  chmodSync(tmp, mode);
+  renameSync(tmp, file);
+}
+
+const defaultNode = () => (process.execPath.split('/').includes('node_modules') ? 'node' : process.execPath);
+
+/**
+ * Writes, in `DIR/registry.terraform.io/nslab/netns/VERSION/PLATFORM/`, the bundled provider
+ * `nslab-provider.mjs` and the wrapper `terraform-provider-netns_vVERSION`. Equivalent to: a
+ * `#!/bin/sh` script, `exec node "$(dirname "$0")/nslab-provider.mjs" "$@"` (exec: Terraform
  * kills its direct child, which must be the provider itself), mode 0755.
- * @throws Error when the provider is not built (run `npm run build`)
+ * @throws Error when the provider's entry point is missing (run `npm run build`)
  */
 export function installProvider(opts: InstallOptions = {}): Installed {
   const version = providerVersion();
-  const entry = resolve(opts.entry ?? join(packageRoot(), 'dist', 'src', 'terraform', 'main.js'));
+  const entry = resolve(opts.entry ?? defaultEntry());
   if (!existsSync(entry)) throw new Error(`the provider is not built: ${entry} is missing (run \`npm run build\`)`);
   const dir = resolve(opts.dir ?? join(homedir(), '.terraform.d', 'plugins'));
   const target = join(dir, PROVIDER_ADDRESS, version, terraformPlatform());
   mkdirSync(target, { recursive: true });
+  const bundle = join(target, BUNDLE_NAME);
+  writeIfChanged(bundle, bundleProvider(entry), 0o644);
   const executable = join(target, `terraform-provider-${PROVIDER_NAME}_v${version}`);
-  writeFileSync(executable, [
+  const node = opts.node ?? defaultNode();
+  writeIfChanged(executable, [
     '#!/bin/sh',
     `# ${PROVIDER_ADDRESS} ${version}: nslab's Terraform provider, installed by \`nslab provider install\`.`,
-    `exec ${shellQuote(opts.node ?? process.execPath)} ${shellQuote(entry)} "$@"`,
+    `exec ${node === 'node' ? 'node' : shellQuote(node)} "$(dirname "$0")/${BUNDLE_NAME}" "$@"`,
     '',
-  ].join('\n'));
-  chmodSync(executable, 0o755);
-  return { executable, version, dir, cliConfig: cliConfigFor(dir) };
+  ].join('\n'), 0o755);
+  return { executable, bundle, version, dir, cliConfig: cliConfigFor(dir) };
 }
 
 /** `nslab provider install [--dir DIR]`: installs and prints what was done (and the CLI config for DIR). */

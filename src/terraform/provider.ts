@@ -42,7 +42,11 @@ export interface ProviderOptions {
   readonly stateDir?: string;
 }
 
-export class NetnsProvider {
+/**
+ * The tfplugin6 `Provider` service of `nslab/netns` (what Terraform talks to). Not to be confused
+ * with the cdktf binding `NetnsProvider` (nslab/cdktf), which declares the provider in a stack.
+ */
+export class ProviderService {
   private lab = DEFAULT_LAB;
   private readonly engine: { runner: Runner; stateDir?: string };
 

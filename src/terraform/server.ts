@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selfSignedCert } from './cert.js';
 import { controllerService, healthService, providerService, PROVIDER_METHODS, type Msg, type ProviderMethod } from './proto.js';
-import { NetnsProvider } from './provider.js';
+import { ProviderService } from './provider.js';
 
 /** go-plugin's handshake for Terraform providers. */
 export const MAGIC_COOKIE_KEY = 'TF_PLUGIN_MAGIC_COOKIE';
@@ -23,7 +23,7 @@ export class PluginStartError extends Error {
 
 export interface ServeOptions {
   readonly env?: NodeJS.ProcessEnv;
-  readonly provider?: NetnsProvider;
+  readonly provider?: ProviderService;
   /** Where the handshake line goes. Default: stdout. */
   readonly writeHandshake?: (line: string) => void;
   /** Log lines (stderr: Terraform shows them with TF_LOG). */
@@ -56,7 +56,7 @@ export async function servePlugin(opts: ServeOptions = {}): Promise<RunningPlugi
   const clientCert = env.PLUGIN_CLIENT_CERT;
   if (!clientCert) throw new PluginStartError('PLUGIN_CLIENT_CERT is not set: this provider serves only with mutual TLS (AutoMTLS)');
 
-  const provider = opts.provider ?? new NetnsProvider();
+  const provider = opts.provider ?? new ProviderService();
   const cert = selfSignedCert();
   const dir = mkdtempSync(join(env.PLUGIN_UNIX_SOCKET_DIR || tmpdir(), 'tf-netns-'));
   const socket = join(dir, 'plugin.sock');

@@ -1,17 +1,17 @@
 /**
  * nslab constructs inside a cdktf stack: one topology function serves an nslab Lab and a cdktf
  * stack, and the stack synthesizes to netns_* resources whose references follow the topology.
+ * Through the package's entry points, as the examples use them (needs `npm run build`).
  */
 import { App as CdktfApp, Testing } from 'cdktf';
-import { App, Lab, NetNamespace } from '../../constructs/index.js';
-import { LabStack, emitLab } from '../../src/cdktf/index.js';
-import { synthesize } from '../../src/synth/synth.js';
+import { App, Lab, NetNamespace, type PlanDocument } from 'nslab';
+import { LabStack, emitLab, cdkLibraryName } from 'nslab/cdktf';
+import { synthesize } from 'nslab/engine';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBridge, buildRedBlue } from '../../examples/cdktf/topologies.js';
-import type { PlanDocument } from '../../src/plan/types.js';
 
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
@@ -53,6 +53,10 @@ describe('the seed topologies as functions', () => {
 });
 
 describe('LabStack', () => {
+  it('uses cdktf here, where cdktn is not installed', () => {
+    expect(cdkLibraryName).toBe('cdktf');
+  });
+
   it('turns the red-blue lab into namespaces, a veth and addresses that reference each other', () => {
     const json = synthJson(new LabStack(Testing.app(), 'red-blue', buildRedBlue));
     expect(json.provider).toEqual({ netns: [{ lab: 'red-blue' }] });

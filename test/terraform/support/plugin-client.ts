@@ -95,11 +95,12 @@ export interface PluginClient {
   shutdown(): Promise<number | null>;
 }
 
-/** Runs `node dist/src/terraform/main.js` as Terraform would. */
-export async function startProvider(opts: { env?: NodeJS.ProcessEnv; clientCert?: SelfSigned; trustedCert?: string } = {}): Promise<PluginClient> {
-  if (!existsSync(PROVIDER_MAIN)) throw new Error(`${PROVIDER_MAIN} is missing: run \`npm run build\` first`);
+/** Runs `node dist/src/terraform/main.js` (or an installed provider `executable`) as Terraform would. */
+export async function startProvider(opts: { env?: NodeJS.ProcessEnv; clientCert?: SelfSigned; trustedCert?: string; executable?: string } = {}): Promise<PluginClient> {
+  if (!opts.executable && !existsSync(PROVIDER_MAIN)) throw new Error(`${PROVIDER_MAIN} is missing: run \`npm run build\` first`);
   const clientCert = opts.clientCert ?? selfSignedCert({ organization: 'terraform-test-client' });
-  const child = spawn(process.execPath, [PROVIDER_MAIN], {
+  const [command, args] = opts.executable ? [opts.executable, []] : [process.execPath, [PROVIDER_MAIN]];
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
