@@ -46,7 +46,10 @@ export interface WithLabOptions extends DeployOptions {
   readonly timeoutMs?: number;
 }
 
-/** Declares a lab's constructs inside the given Lab (its prefix is set by nslab/testing). */
+/**
+ * Declares a lab's constructs inside the given Lab (its prefix is set by nslab/testing). What it
+ * returns is ignored; a promise is awaited by deployLab/withLab.
+ */
 export type LabBuilder = (lab: Lab) => unknown;
 
 // ---- live labs and the safety nets ---------------------------------------------------------------
