@@ -1,7 +1,7 @@
 /** The engine's public API (`nslab/engine`): plans in, kernel changes out. No constructs here. */
 export * from './plan/types.js';
 export { loadPlan, PlanError } from './plan/validate.js';
-export { planLab, applyLab, destroyLab, EngineError, type LabPlan, type ApplyResult, type EngineOptions } from './engine.js';
+export { planLab, applyLab, destroyLab, EngineError, type LabPlan, type ApplyResult, type EngineOptions, type ApplyOptions, type ApplyProgress } from './engine.js';
 export { readResource, planResource, applyResource } from './resource.js';
 export { diff, type Change, type DiffResult, type Conflict, type FieldChange } from './diff/diff.js';
 export { renderPlan, planJson, describe } from './diff/render.js';

@@ -19,6 +19,7 @@ import { findOrphans, removeOrphans } from '../gc.js';
 import { processRunner, withRunOptions } from '../runner.js';
 import { COMMANDS, USAGE, commandHelp, didYouMean, version } from './help.js';
 import { cmdExec } from './exec.js';
+import { progressPrinter } from './progress.js';
 import { confirm, ExitCodeError, out, plansOf, requireRoot, stateLab, UsageError, write, type Flags } from './common.js';
 
 const timeoutMs = (flags: Flags) => (flags.timeout ? Number(flags.timeout) * 1000 : undefined);
@@ -89,16 +90,20 @@ async function cmdApply(file: string | undefined, flags: Flags): Promise<number>
     : (await plansOf(file, flags)).map((plan) => ({ plan, changes: undefined }));
   requireRoot();
   for (const { plan: p, changes: expected } of labs) {
+    // On a terminal only: piped output and --json stay as they are.
+    const progress = process.stdout.isTTY && !flags.json ? progressPrinter(labKey(p), out) : undefined;
     const res = await interruptible((signal) => applyLab(p, {
       ...engineOpts(flags),
       signal,
       expected,
       rollback: !flags['no-rollback'],
+      onProgress: progress?.update,
       confirm: async (lp) => {
+        progress?.pause();
         out(renderPlan(lp.key, lp.result));
         return confirm(`Apply these changes to lab ${lp.key}?`, flags['auto-approve'], 'apply');
       },
-    }));
+    })).finally(() => progress?.pause());
     if (!res) {
       out(`lab ${labKey(p)}: apply cancelled; nothing changed.`);
       return 1;
