@@ -69,7 +69,7 @@ describeKernel('processes in a lab namespace', () => {
   });
 
   it('stops a whole process group: a child that started a grandchild takes it along', async () => {
-    const p = ns.spawn(['sh', '-c', 'sleep 60 & echo child $!; wait']);
+    const p = ns.spawn(['sh', '-c', 'sleep 58 & echo child $!; wait']);
     const grandchild = Number((await p.waitFor(/child \d+/u)).split(' ')[1]);
     expect([alive(p.pid), alive(grandchild)]).toEqual([true, true]);
     const r = await p.kill();
@@ -80,7 +80,7 @@ describeKernel('processes in a lab namespace', () => {
 
   it('returns when a command ends, without waiting for what it left running (which is stopped)', async () => {
     const started = Date.now();
-    const r = await ns.exec(['sh', '-c', 'sleep 60 & echo $!']);
+    const r = await ns.exec(['sh', '-c', 'sleep 58 & echo $!']);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(r.code).toBe(0);
     await settle();
