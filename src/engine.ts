@@ -7,7 +7,7 @@ import { diff, type Change, type Conflict, type DiffResult, type PriorResource }
 import { describe, renderChange, renderConflicts } from './diff/render.js';
 import { readLive, type LiveState } from './live/read.js';
 import type { LiveLocation } from './live/parse.js';
-import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.js';
+import { applyChanges, InterruptedError, type ApplyProgress, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
 import { processRunner, withRunOptions, type Runner } from './runner.js';
@@ -140,7 +140,15 @@ export interface ApplyOptions extends EngineOptions {
    * would differ, apply refuses and names what moved.
    */
   readonly expected?: readonly Change[];
+  /**
+   * Called as the apply goes: `reading` the kernel (total: the lab's namespaces), then between
+   * batches `deleting`, `creating` (namespaces and veths, one batch), `configuring` and `sysctls`
+   * (done of total namespaces), then `verifying`. Not called while `confirm` runs.
+   */
+  readonly onProgress?: (p: ApplyProgress) => void;
 }
+
+export type { ApplyProgress };
 
 /** Apply failed; `rolledBack` says whether the kernel was restored to its state before. */
 export class ApplyFailedError extends EngineError {
@@ -173,6 +181,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
   const started = Date.now();
   const { lock, runner, dir } = await locked(opts, labKey(plan));
   try {
+    opts.onProgress?.({ phase: 'reading', done: 0, total: Object.values(plan.resources).filter((r) => r.type === 'namespace').length });
     const p = await planLab(plan, { ...opts, runner, stateDir: dir });
     const owner = ownerKey(dir, p.key);
     if (p.state?.managedBy === 'terraform') {
@@ -196,7 +205,8 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     writeState(dir, { ...base, ...keptFound, resources: owned, pending });
     let report: ApplyReport;
     try {
-      report = await applyChanges(runner, owner, p.result.changes, p.live, opts.signal);
+      report = await applyChanges(runner, owner, p.result.changes, p.live, opts.signal, opts.onProgress);
+      opts.onProgress?.({ phase: 'verifying', done: 0, total: 1 });
       await verify(runner, owner, p, p.desired, report);
     } catch (e) {
       if (e instanceof InterruptedError) {

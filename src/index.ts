@@ -3,7 +3,7 @@ export * from './plan/types.js';
 export { loadPlan, PlanError } from './plan/validate.js';
 export {
   planLab, applyLab, destroyLab, EngineError, ApplyFailedError,
-  type LabPlan, type ApplyResult, type EngineOptions, type ApplyOptions, type DestroyOptions,
+  type LabPlan, type ApplyResult, type EngineOptions, type ApplyOptions, type DestroyOptions, type ApplyProgress,
 } from './engine.js';
 export { LockedError } from './state/lock.js';
 /** Construct tree -> plan documents (what `nslab synth` writes); it reads constructs, imports none. */

@@ -48,6 +48,13 @@ export function sysctlsBefore(keys: readonly string[], stdout: string): Record<s
   return out;
 }
 
+/** How far an apply has come: called between batches (phase `deleting`, `creating`, `configuring`, `sysctls`: done of total namespaces). */
+export interface ApplyProgress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+}
+
 /** Appended to every configure batch: the location's state after the batch, in the same process. */
 const READBACK = 'addr show\nroute show table all\n';
 
@@ -64,8 +71,14 @@ const ALREADY_GONE = /Cannot find device|No such process|No such file or directo
  * (namespaces and veths), configuration per location, then sysctls.
  * Throws CommandFailedError at the first stage that fails.
  */
-export async function applyChanges(runner: Runner, key: string, changes: readonly Change[], live: LiveState, signal?: AbortSignal): Promise<ApplyReport> {
+export async function applyChanges(runner: Runner, key: string, changes: readonly Change[], live: LiveState, signal?: AbortSignal, onProgress?: (p: ApplyProgress) => void): Promise<ApplyReport> {
   const s = buildScripts(key, changes, live);
+  /** Reports `phase` at 0 of `total`, and returns what counts one batch of it done. */
+  const phase = (name: string, total: number) => {
+    let done = 0;
+    if (total) onProgress?.({ phase: name, done, total });
+    return () => onProgress?.({ phase: name, done: ++done, total });
+  };
   let processes = 0;
   let commands = 0;
   // Safe points: between batches. A batch that started runs to its end.
@@ -97,9 +110,13 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   // How many named namespaces exist while each stage runs (it picks how to enter them).
   const before = live.namespaces.size;
   const during = before + s.host.filter((l) => l.startsWith('netns add ')).length;
-  await mapLimit(s.deletes, WRITE_CONCURRENCY, (x) => run(batchArgv(x.location, before, true), x.lines, true));
-  if (s.host.length) await run(batchArgv(HOST, before), s.host);
-  await mapLimit(s.configure, WRITE_CONCURRENCY, (x) => run(readbackArgv(x.location, during), x.lines, false, x.location));
+  const deleted = phase('deleting', s.deletes.length);
+  await mapLimit(s.deletes, WRITE_CONCURRENCY, async (x) => { await run(batchArgv(x.location, before, true), x.lines, true); deleted(); });
+  const created = phase('creating', s.host.length ? 1 : 0);
+  if (s.host.length) await run(batchArgv(HOST, before), s.host).then(created);
+  const configured = phase('configuring', s.configure.length);
+  await mapLimit(s.configure, WRITE_CONCURRENCY, async (x) => { await run(readbackArgv(x.location, during), x.lines, false, x.location); configured(); });
+  const setSysctls = phase('sysctls', s.sysctls.size);
   const found = new Map<Location, Record<string, string>>();
   await mapLimit([...s.sysctls], WRITE_CONCURRENCY, async ([ns, kv]) => {
     checkpoint();
@@ -113,6 +130,7 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
     found.set(ns, sysctlsBefore(keys, r.stdout));
     const o = observed.get(ns);
     if (o) Object.assign(o.sysctls, parseSysctls(r.stdout));
+    setSysctls();
   });
   const touched = new Set<Location>([...s.deletes, ...s.configure].map((x) => x.location));
   if (s.host.some((l) => l.startsWith('link '))) touched.add(HOST);

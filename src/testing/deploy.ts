@@ -15,6 +15,7 @@ import { App, Lab } from '../../constructs/index.js';
 import { applyLab } from '../engine.js';
 import { synthesize } from '../synth/synth.js';
 import { DeployedLab } from './lab.js';
+import { loadExeca } from './process.js';
 import { defaultRoot, releaseRun, reserveRun, sweepStaleLabs } from './runs.js';
 
 export interface DeployOptions {
@@ -45,8 +46,11 @@ export interface WithLabOptions extends DeployOptions {
   readonly timeoutMs?: number;
 }
 
-/** Declares a lab's constructs inside the given Lab (its prefix is set by nslab/testing). */
-export type LabBuilder = (lab: Lab) => void | Promise<void>;
+/**
+ * Declares a lab's constructs inside the given Lab (its prefix is set by nslab/testing). What it
+ * returns is ignored; a promise is awaited by deployLab/withLab.
+ */
+export type LabBuilder = (lab: Lab) => unknown;
 
 // ---- live labs and the safety nets ---------------------------------------------------------------
 
@@ -160,7 +164,8 @@ export async function deployLab(build: LabBuilder, opts: DeployOptions = {}): Pr
   live.add(deployed);
   installHandlers();
   try {
-    await applyLab(deployed.plan, { stateDir: dir, lockTimeoutMs: 10_000 });
+    // execa (for exec and spawn in the lab) loads while the kernel works.
+    await Promise.all([applyLab(deployed.plan, { stateDir: dir, lockTimeoutMs: 10_000 }), loadExeca()]);
   } catch (e) {
     await deployed.destroy().catch(() => undefined);
     throw e;

@@ -1,7 +1,7 @@
 /**
  * `nslab/testing`: labs as test fixtures. Deploy a lab under a unique prefix, get live handles to
  * its namespaces and devices, run commands and servers inside it, check who reaches whom, and
- * tear it down whatever happens.
+ * tear it down whatever happens; or, with no kernel at all, snapshot a lab's plan (`Testing.synth`).
  *
  * ```ts
  * import { NetNamespace, VethLink, IpAddress, type Lab } from 'nslab';
@@ -19,6 +19,7 @@ export { DeployedLab, ReachabilityError, type CheckReachabilityOptions, type Rea
 export { LabNamespace, type LiveDevice, type PingOptions } from './namespace.js';
 export { LabProcess, ExecError, type ExecOptions, type ExecResult, type SpawnOptions } from './process.js';
 export { sweepStaleLabs, runStateDirs, defaultRoot, type SweepOptions, type SweepReport } from './runs.js';
+export { Testing, type SynthOptions } from './synth.js';
 export { renderMatrix, type Expectation, type PairPrediction, type PairResult, type Prediction } from './reachability.js';
 
 import { Topology, type PairPrediction } from './reachability.js';

@@ -55,6 +55,9 @@ export async function readDevices(at: Location): Promise<LiveDevice[]> {
   return [...live.links.values()].map((l) => toDevice(at === HOST ? undefined : at, l));
 }
 
+/** ping's errors that no amount of waiting changes: returned at once, not retried. */
+const FINAL = /Network is unreachable|Name or service not known|Temporary failure in name resolution|unknown host|invalid argument|Address family for hostname not supported/iu;
+
 /** Something that stops a lab's processes at teardown. */
 export interface ProcessRegistry {
   adopt(p: LabProcess): void;
@@ -103,8 +106,10 @@ export class LabNamespace {
 
   /**
    * @internal `ping` with the last attempt's output, for error messages. With `retry` (the
-   * default) an attempt that fails at once ("Network is unreachable", a tentative IPv6 source
-   * address right after deployment) is repeated until the time is up.
+   * default) an attempt that fails at once is repeated until the time is up (a tentative IPv6
+   * source address right after deployment: "Cannot assign requested address"), except for
+   * errors that waiting cannot change: no route ("Network is unreachable"), a name that does
+   * not resolve, a malformed address.
    */
   async pingDetails(address: string, opts: PingOptions & { retry?: boolean } = {}): Promise<{ ok: boolean; last: ExecResult }> {
     const count = opts.count ?? 1;
@@ -115,7 +120,7 @@ export class LabNamespace {
       const left = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
       const last = await this.exec(['ping', '-n', '-q', '-c', String(count), '-i', '0.2', '-W', '1', '-w', String(left), target], { timeoutMs: left * 1000 + 5000 });
       if (last.code === 0) return { ok: true, last };
-      if (opts.retry === false || Date.now() >= deadline - 150) return { ok: false, last };
+      if (opts.retry === false || FINAL.test(last.stderr) || Date.now() >= deadline - 150) return { ok: false, last };
       await new Promise((r) => setTimeout(r, 150));
     }
   }

@@ -1,9 +1,17 @@
 /**
- * Commands inside a lab's namespace: `ip netns exec NS argv…` as argv (never a shell string).
- * Each command runs in its own process group, so a timeout or a teardown stops it and everything
- * it started.
+ * Commands inside a lab's namespace: `ip netns exec NS argv…` as argv (never a shell string),
+ * run with execa 9: its timeout, forced kill after a grace period, stdin input, line iteration,
+ * and results that carry stdout, stderr and the exit code.
+ *
+ * execa is loaded on first use (`import('execa')` costs 0.1 to 0.2 s), never by the nslab
+ * command: `deployLab` loads it while the lab is applied, so `spawn()` can start a process at once.
+ *
+ * Each command runs in its own process group. execa signals only the command itself; when the
+ * command has ended, whatever it started that is still in its group is killed (SIGKILL), as
+ * systemd's `KillMode=mixed` does: a timeout or a kill stops the command and everything it started.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Options, Result, ResultPromise } from 'execa';
 
 export interface ExecOptions {
   /**
@@ -12,10 +20,16 @@ export interface ExecOptions {
    */
   readonly input?: string;
   /**
-   * The command (its whole process group) is killed with SIGKILL after this long, and exec throws.
+   * After this long the command gets SIGTERM (SIGKILL after `graceMs` if it is still running),
+   * and exec throws an ExecError with the output so far.
    * @default 30000
    */
   readonly timeoutMs?: number;
+  /**
+   * How long a timed-out command has to end after SIGTERM before it is killed with SIGKILL.
+   * @default 2000
+   */
+  readonly graceMs?: number;
   /**
    * Throw an ExecError when the command exits non-zero.
    * @default false
@@ -38,6 +52,11 @@ export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The process's working directory. @default - this process's working directory */
   readonly cwd?: string;
+  /**
+   * How long `kill()` (SIGTERM) waits before SIGKILL, when `kill()` is not given a grace of its own.
+   * @default 2000
+   */
+  readonly graceMs?: number;
 }
 
 export interface ExecResult {
@@ -58,13 +77,29 @@ export class ExecError extends Error {
     readonly argv: readonly string[],
     /** What the command printed and how it ended, when it ended. */
     readonly result?: ExecResult,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
-const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
+const DEFAULT_GRACE_MS = 2000;
+
+type Execa = typeof import('execa');
+let execaModule: Execa | undefined;
+let loading: Promise<Execa> | undefined;
+
+/** Loads execa once (about 0.1 to 0.2 s). `deployLab` calls it while the lab is applied. */
+export function loadExeca(): Promise<Execa> {
+  loading ??= import('execa').then((m) => (execaModule = m));
+  return loading;
+}
+
+function execaNow(): Execa['execa'] {
+  if (!execaModule) throw new Error('execa is not loaded yet: processes are started in labs from deployLab/withLab, which load it');
+  return execaModule.execa;
+}
 
 /** Sends `signal` to the process group led by `pid`; false when it is already gone. */
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals): boolean {
@@ -77,39 +112,34 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): bool
   }
 }
 
-const nsArgv = (namespace: string, argv: readonly string[]) => ['ip', 'netns', 'exec', namespace, ...argv];
-
-function start(namespace: string, argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: boolean }): ChildProcess {
+const nsArgv = (namespace: string, argv: readonly string[]): string[] => {
   if (argv.length === 0 || argv.some((a) => typeof a !== 'string')) throw new TypeError('argv must be a non-empty array of strings');
-  const full = nsArgv(namespace, argv);
-  return spawn(full[0]!, full.slice(1), {
-    detached: true, // its own process group: a kill reaches everything it started
-    stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    env: opts.env ?? process.env,
-    cwd: opts.cwd,
-  });
+  return ['ip', 'netns', 'exec', namespace, ...argv];
+};
+
+/** Options every command runs with: its own process group, output as text, results instead of throws. */
+const baseOptions = (opts: { env?: NodeJS.ProcessEnv; cwd?: string }) => ({
+  detached: true, // its own process group (`ip netns exec` replaces itself with the command: pid = group)
+  env: opts.env ?? process.env,
+  extendEnv: false,
+  cwd: opts.cwd,
+  reject: false,
+  stripFinalNewline: false,
+}) satisfies Options;
+
+/** When the command ends, what it left running in its process group goes too. */
+function reapGroupOnExit(sub: { pid?: number; once(event: 'exit', fn: () => void): unknown }): void {
+  const pid = sub.pid;
+  sub.once('exit', () => killGroup(pid, 'SIGKILL'));
 }
 
-/** Collects output and resolves once the process has ended and its output is complete. */
-function track(child: ChildProcess, out: { stdout: string; stderr: string }): Promise<ExecResult> {
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out.stdout += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { out.stderr += d; });
-  return new Promise((resolve) => {
-    let exit: { code: number; signal?: NodeJS.Signals } | undefined;
-    const finish = () => resolve({ stdout: out.stdout, stderr: out.stderr, ...exit! });
-    child.on('error', (e) => {
-      out.stderr += `could not start: ${e.message}\n`;
-      exit ??= { code: 127 };
-      finish();
-    });
-    child.on('exit', (code, signal) => {
-      exit = { code: code ?? 128 + (SIGNALS[signal as NodeJS.Signals] ?? 0), signal: signal ?? undefined };
-      // Output may still be in flight; a grandchild that left the group may hold the pipe open.
-      setTimeout(finish, 200).unref();
-    });
-    child.on('close', () => { if (exit) finish(); });
-  });
-}
+const toResult = (r: Pick<Result, 'stdout' | 'stderr' | 'exitCode' | 'signal'>): ExecResult => {
+  const signal = r.signal as NodeJS.Signals | undefined;
+  const code = r.exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 127);
+  return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), code, signal };
+};
+
+const summary = (r: ExecResult) => (r.stderr.trim() || r.stdout.trim() || 'no output').slice(0, 2000);
 
 /**
  * Runs `argv` inside `namespace` and waits for it.
@@ -117,25 +147,29 @@ function track(child: ChildProcess, out: { stdout: string; stderr: string }): Pr
  */
 export async function execIn(namespace: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const full = nsArgv(namespace, argv);
-  const child = start(namespace, argv, { env: opts.env, cwd: opts.cwd, input: opts.input !== undefined });
-  const done = track(child, { stdout: '', stderr: '' });
-  if (opts.input !== undefined) child.stdin?.end(opts.input);
+  const { execa } = await loadExeca();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
-  const r = await Promise.race([done, timedOut]);
-  clearTimeout(timer);
-  if (r === 'timeout') {
-    killGroup(child.pid, 'SIGKILL');
-    const partial = await done;
-    throw new ExecError(`${full.join(' ')} did not finish within ${timeoutMs} ms (killed); output so far: ${summary(partial)}`, full, partial);
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const sub = execa(full[0]!, full.slice(1), {
+    ...baseOptions(opts),
+    timeout: timeoutMs,
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: graceMs,
+    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
+  });
+  reapGroupOnExit(sub);
+  const r = await sub;
+  const result = toResult(r);
+  if (r.timedOut) {
+    const how = r.isForcefullyTerminated ? `killed: SIGKILL ${graceMs} ms after SIGTERM` : 'killed';
+    throw new ExecError(`${full.join(' ')} did not finish within ${timeoutMs} ms (${how}); output so far: ${summary(result)}`, full, result, { cause: r });
   }
-  if (r.code === 127 && child.pid === undefined) throw new ExecError(`${full.join(' ')}: ${r.stderr.trim()}`, full, r);
-  if (opts.check && r.code !== 0) throw new ExecError(`${full.join(' ')} exited with code ${r.code}: ${summary(r)}`, full, r);
-  return r;
+  if (r.failed && r.exitCode === undefined && r.signal === undefined) {
+    throw new ExecError(`${full.join(' ')}: could not start: ${r.originalMessage ?? r.shortMessage}`, full, { ...result, code: 127 }, { cause: r });
+  }
+  if (opts.check && result.code !== 0) throw new ExecError(`${full.join(' ')} exited with code ${result.code}: ${summary(result)}`, full, result, { cause: r });
+  return result;
 }
-
-const summary = (r: ExecResult) => (r.stderr.trim() || r.stdout.trim() || 'no output').slice(0, 2000);
 
 /**
  * A long-running process inside a lab namespace (a server, a capture). The lab stops it at
@@ -145,8 +179,10 @@ export class LabProcess {
   /** The process id (the command itself: `ip netns exec` replaces itself with it). */
   readonly pid: number;
   private readonly exited: Promise<ExecResult>;
-  private readonly child: ChildProcess;
+  private readonly sub: ResultPromise;
+  private readonly graceMs: number;
   private readonly out = { stdout: '', stderr: '' };
+  private readonly listeners = new Set<() => void>();
   private ended = false;
 
   /** @internal Use `lab.namespace(id).spawn(argv)`. */
@@ -157,16 +193,47 @@ export class LabProcess {
     readonly argv: readonly string[],
     opts: SpawnOptions = {},
   ) {
-    const child = start(namespace, argv, opts);
-    this.child = child;
-    this.exited = track(child, this.out).then((r) => {
-      this.ended = true;
-      return r;
+    const full = nsArgv(namespace, argv);
+    this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+    const sub = execaNow()(full[0]!, full.slice(1), {
+      ...baseOptions(opts),
+      stdin: 'ignore',
+      buffer: false, // the output is read line by line below
+      killSignal: 'SIGTERM',
+      forceKillAfterDelay: this.graceMs,
     });
-    this.pid = child.pid ?? -1;
+    this.sub = sub;
+    reapGroupOnExit(sub);
+    this.pid = sub.pid ?? -1;
+    const pumps = (['stdout', 'stderr'] as const).map((from) => this.pump(from));
+    this.exited = Promise.all([sub, ...pumps]).then(([r]) => {
+      this.ended = true;
+      const result = toResult({ ...r, stdout: this.out.stdout, stderr: this.out.stderr });
+      if (r.failed && r.exitCode === undefined && r.signal === undefined) {
+        this.out.stderr += `could not start: ${r.originalMessage ?? r.shortMessage}\n`;
+        return { ...result, stderr: this.out.stderr, code: 127 };
+      }
+      return result;
+    }).finally(() => this.notify());
     // The lab owns its lifetime: a forgotten server must not keep the test process alive
     // (the exit handler stops it with the lab). wait() holds the process alive while it waits.
     this.hold(false);
+  }
+
+  /** Reads one stream line by line (execa's line iteration), keeping every line and telling waiters. */
+  private async pump(from: 'stdout' | 'stderr'): Promise<void> {
+    try {
+      for await (const line of this.sub.iterable({ from, preserveNewlines: true })) {
+        this.out[from] += String(line);
+        this.notify();
+      }
+    } catch {
+      // the process failed; wait() reports how
+    }
+  }
+
+  private notify(): void {
+    for (const l of [...this.listeners]) l();
   }
 
   /** Resolves when the process has ended on its own, with everything it printed. Never rejects. */
@@ -186,21 +253,21 @@ export class LabProcess {
   }
 
   private hold(ref: boolean): void {
-    if (ref) this.child.ref();
-    else this.child.unref();
-    for (const s of [this.child.stdout, this.child.stderr]) {
+    if (ref) this.sub.ref();
+    else this.sub.unref();
+    for (const s of [this.sub.stdout, this.sub.stderr]) {
       const h = s as { ref?: () => void; unref?: () => void } | null;
       if (ref) h?.ref?.();
       else h?.unref?.();
     }
   }
 
-  /** Everything printed on stdout so far. */
+  /** Everything printed on stdout so far (complete lines). */
   get stdout(): string {
     return this.out.stdout;
   }
 
-  /** Everything printed on stderr so far. */
+  /** Everything printed on stderr so far (complete lines). */
   get stderr(): string {
     return this.out.stderr;
   }
@@ -211,40 +278,50 @@ export class LabProcess {
   }
 
   /**
-   * Waits until the output matches `pattern` (e.g. a server's "listening" line) and returns the
-   * matched text. Throws when the process ends first or `timeoutMs` passes.
+   * Waits until a line of output matches `pattern` (e.g. a server's "listening" line) and returns
+   * the matched text; what was printed before the call counts too. Throws when the process ends
+   * first or `timeoutMs` passes.
    */
-  async waitFor(pattern: string | RegExp, opts: { timeoutMs?: number; stream?: 'stdout' | 'stderr' } = {}): Promise<string> {
+  waitFor(pattern: string | RegExp, opts: { timeoutMs?: number; stream?: 'stdout' | 'stderr' } = {}): Promise<string> {
     const timeoutMs = opts.timeoutMs ?? 10_000;
-    const deadline = Date.now() + timeoutMs;
-    const text = () => (opts.stream === 'stderr' ? this.out.stderr : this.out.stdout);
+    const text = () => this.out[opts.stream ?? 'stdout'];
     const match = () => {
       const t = text();
       if (typeof pattern === 'string') return t.includes(pattern) ? pattern : undefined;
       return pattern.exec(t)?.[0];
     };
-    for (;;) {
-      const m = match();
-      if (m !== undefined) return m;
-      if (this.ended) {
-        const r = await this.exited;
-        throw new Error(`${this.describe()} ended (code ${r.code}) before printing ${String(pattern)}; stdout: ${r.stdout.trim() || '(none)'}; stderr: ${r.stderr.trim() || '(none)'}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`${this.describe()} did not print ${String(pattern)} within ${timeoutMs} ms; stdout: ${this.out.stdout.trim() || '(none)'}; stderr: ${this.out.stderr.trim() || '(none)'}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const seen = () => `stdout: ${this.out.stdout.trim() || '(none)'}; stderr: ${this.out.stderr.trim() || '(none)'}`;
+    return new Promise<string>((resolve, reject) => {
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        fn();
+      };
+      const check = () => {
+        const m = match();
+        if (m !== undefined) done(() => resolve(m));
+        else if (this.ended) {
+          void this.exited.then((r) => done(() => reject(new Error(`${this.describe()} ended (code ${r.code}) before printing ${String(pattern)}; ${seen()}`))));
+        }
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`${this.describe()} did not print ${String(pattern)} within ${timeoutMs} ms; ${seen()}`))), timeoutMs);
+      this.listeners.add(check);
+      check();
+    });
   }
 
   /**
-   * Sends `signal` to the process and everything it started (its process group), and SIGKILL
-   * after `graceMs` if it is still running. Resolves with its output once it has ended.
+   * Stops the process: sends it `signal`, and SIGKILL after `graceMs` if it is still running;
+   * once it has ended, what it started that still runs in its process group is killed too.
+   * Resolves with its output once it has ended.
    */
-  async kill(signal: NodeJS.Signals = 'SIGTERM', graceMs = 2000): Promise<ExecResult> {
+  async kill(signal: NodeJS.Signals = 'SIGTERM', graceMs = this.graceMs): Promise<ExecResult> {
     if (this.ended) return this.exited;
-    killGroup(this.pid, signal);
-    const timer = setTimeout(() => killGroup(this.pid, 'SIGKILL'), graceMs);
+    // execa sends SIGKILL after the grace it was given at spawn, for SIGTERM; any other signal
+    // or grace gets a timer of its own.
+    const execaForces = signal === 'SIGTERM' && graceMs === this.graceMs;
+    this.sub.kill(signal);
+    const timer = execaForces ? undefined : setTimeout(() => this.sub.kill('SIGKILL'), graceMs);
     try {
       return await this.wait();
     } finally {

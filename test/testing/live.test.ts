@@ -149,6 +149,15 @@ describeKernel('labs as test fixtures, on the real kernel', () => {
         /^expected a to reach c \(10\.3\.0\.2\), but no ping got a reply within 1 s .*topology: 10\.3\.0\.2: r has no route to 10\.3\.0\.2$/u);
     }, { timeoutMs: 50_000 }), 60_000);
 
+  it('gives up at once on an address no route leads to ("Network is unreachable"), not after the whole timeout', () =>
+    withLab(redBlue, async (lab) => {
+      seen(lab);
+      const started = Date.now();
+      await expect(lab.expectReachable('red', '10.99.0.1', { timeoutSec: 5 })).rejects.toThrow(/10\.99\.0\.1: ping: connect: Network is unreachable/u);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await lab.expectReachable('red', 'blue', { timeoutSec: 5 }); // a reachable one still answers
+    }));
+
   it('throws the matrix, mismatches spelled out, when the kernel disagrees with the topology', () =>
     withLab(routed, async (lab) => {
       seen(lab);
