@@ -10,7 +10,7 @@ import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
-import { processRunner, withRunOptions, type Runner } from './runner.js';
+import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
 
 export interface EngineOptions {
   readonly runner?: Runner;
@@ -175,6 +175,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     writeState(dir, { ...base, resources: plan.resources });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {
+    await releaseHold(lock.fd);
     lock.release();
   }
 }
@@ -240,6 +241,7 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const leftAlone = (found.leftAlone ?? []).map((c) => `[${c.path}] ${c.message}`);
     return { changes: result.changes, report, ms: Date.now() - started, ...(leftAlone.length ? { leftAlone } : {}) };
   } finally {
+    await releaseHold(lock.fd);
     lock.release();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { Launcher } from './launcher.js';
 
 export interface RunResult {
   readonly stdout: string;
@@ -82,14 +83,6 @@ function firstErrorLine(stderr: string, input?: string): string {
   return msg;
 }
 
-/**
- * A write batch must not outlive a killed nslab (an orphaned `ip -batch` would race the next
- * apply), so writes run under `setpriv --pdeathsig KILL` where util-linux has it; an orphaned
- * read is harmless and skips that cost. Every child runs in its own process group, so the
- * terminal's Ctrl-C reaches nslab (which stops at a safe point) and not its children.
- */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-
 /** A write: an `ip -batch` whose input changes something, or a `sysctl -w`. */
 function isWrite(argv: readonly string[], input: string | undefined): boolean {
   if (argv.includes('-w')) return true;
@@ -98,51 +91,134 @@ function isWrite(argv: readonly string[], input: string | undefined): boolean {
 }
 
 /**
- * Runs processes with node:child_process directly. (execa was measured at about 115 ms to import
- * and 1.5 ms of extra wall time per process, which at a thousand namespaces is most of a second.)
+ * Only where the launcher cannot run (it failed to start): a write batch must not outlive a
+ * killed nslab (an orphaned `ip -batch` would race the next apply), so it runs under
+ * `setpriv --pdeathsig KILL` where util-linux has it.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/** Reads start directly until this many calls were made without a launcher (it pays from there). */
+const LAUNCHER_AFTER = 8;
+
+interface Slot {
+  launcher?: Launcher;
+  ready: boolean;
+  calls: number;
+}
+
+/** One launcher per held descriptor (-1: none). */
+const slots = new Map<number, Slot>();
+const launcherOff = () => process.env.NSLAB_LAUNCHER === '0';
+
+/**
+ * The launcher that runs this call, or undefined to spawn it directly. Writes always go through
+ * a launcher (it kills them if nslab dies); reads do once one is ready. One is started at the
+ * first call that holds a lock (an apply or destroy is under way) or after LAUNCHER_AFTER calls.
+ */
+async function launcherFor(holdFd: number | undefined, write: boolean): Promise<Launcher | undefined> {
+  if (launcherOff()) return undefined;
+  const key = holdFd ?? -1;
+  let slot = slots.get(key);
+  if (!slot) slots.set(key, (slot = { ready: false, calls: 0 }));
+  slot.calls++;
+  if (slot.launcher && !slot.launcher.alive) return undefined;
+  if (!slot.launcher && (write || holdFd !== undefined || slot.calls >= LAUNCHER_AFTER)) {
+    const l = (slot.launcher = new Launcher(holdFd));
+    const s = slot;
+    l.ready.then(() => (s.ready = true), () => undefined);
+  }
+  if (!slot.launcher || (!write && !slot.ready)) return undefined;
+  try {
+    await slot.launcher.ready;
+    return slot.launcher;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends the launcher that holds `fd` (a lab lock about to be released) and waits until it is
+ * gone, so that the lock is free when the descriptor is closed.
+ */
+export async function releaseHold(fd: number): Promise<void> {
+  const slot = slots.get(fd);
+  slots.delete(fd);
+  await slot?.launcher?.close();
+}
+
+/** Like releaseHold, without waiting (for a lock released synchronously). */
+export function dropHold(fd: number): void {
+  const slot = slots.get(fd);
+  slots.delete(fd);
+  slot?.launcher?.end();
+}
+
+/**
+ * Runs processes from argv arrays, through the launcher (see launcher.ts) where it pays and
+ * directly (node:child_process) otherwise. (execa was measured at about 115 ms to import and
+ * 1.5 ms of extra wall time per process, which at a thousand namespaces is most of a second.)
  */
 export const processRunner: Runner = {
-  run(argv, input, opts = {}) {
-    const full = SETPRIV && isWrite(argv, input) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : [...argv];
+  async run(argv, input, opts = {}) {
     const ms = opts.timeoutMs ?? defaultTimeoutMs();
-    return new Promise((resolve, reject) => {
-      const stdio: Array<'pipe' | number> = ['pipe', 'pipe', 'pipe'];
-      if (opts.holdFd !== undefined) stdio.push(opts.holdFd);
-      const child = spawn(full[0]!, full.slice(1), { detached: true, stdio });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, ms);
-      child.stdout!.on('data', (d: Buffer) => out.push(d));
-      child.stderr!.on('data', (d: Buffer) => err.push(d));
-      child.stdin!.on('error', () => undefined); // a child that exits early closes its stdin: its exit code tells
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new Error(`could not run ${argv[0]}: ${e.message}`, { cause: e }));
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (timedOut) {
-          reject(new TimeoutError(argv, ms));
-          return;
-        }
-        resolve({
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8') + (signal ? `killed by ${signal}\n` : ''),
-          code: code ?? 128,
-        });
-      });
-      child.stdin!.end(input ?? '');
-    });
+    const write = isWrite(argv, input);
+    const launcher = await launcherFor(opts.holdFd, write);
+    if (!launcher) return spawnDirect(argv, input, opts.holdFd, ms, write);
+    let r;
+    try {
+      r = await launcher.run({ argv, input, hold: opts.holdFd !== undefined, ms });
+    } catch (e) {
+      if (!launcher.alive) throw new Error(`${argv.join(' ')}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`could not run ${argv[0]}: ${(e as Error).message}`, { cause: e });
+    }
+    if (r.timedOut) throw new TimeoutError(argv, ms);
+    return { stdout: r.stdout, stderr: r.stderr + (r.signal ? `killed by ${r.signal}\n` : ''), code: r.code ?? 128 };
   },
 };
+
+/**
+ * Every child runs in its own process group, so the terminal's Ctrl-C reaches nslab (which stops
+ * at a safe point) and not its children.
+ */
+function spawnDirect(argv: readonly string[], input: string | undefined, holdFd: number | undefined, ms: number, write: boolean): Promise<RunResult> {
+  const full = SETPRIV && write ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : [...argv];
+  return new Promise((resolve, reject) => {
+    const stdio: Array<'pipe' | number> = ['pipe', 'pipe', 'pipe'];
+    if (holdFd !== undefined) stdio.push(holdFd);
+    const child = spawn(full[0]!, full.slice(1), { detached: true, stdio });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, ms);
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    child.stdin!.on('error', () => undefined); // a child that exits early closes its stdin: its exit code tells
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run ${argv[0]}: ${e.message}`, { cause: e }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(new TimeoutError(argv, ms));
+        return;
+      }
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8') + (signal ? `killed by ${signal}\n` : ''),
+        code: code ?? 128,
+      });
+    });
+    child.stdin!.end(input ?? '');
+  });
+}
 
 const NSENTER = ['/usr/bin/nsenter', '/bin/nsenter'].find((p) => existsSync(p));
 
