@@ -168,3 +168,8 @@ export function targetTable(ts: TargetResult[]): string {
   for (const t of ts) rows.push(`| ${t.target} | ${t.measured} | ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : '**FAIL**'} |`);
   return rows.join('\n');
 }
+
+/** Min, median and max of a sample (NaN for an empty one). */
+export function spread(xs: number[]): { min: number; median: number; max: number } {
+  return xs.length ? { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) } : { min: NaN, median: NaN, max: NaN };
+}

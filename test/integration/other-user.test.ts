@@ -27,12 +27,12 @@ describeKernel('another local user preparing nslab\'s directories', () => {
   it('makes the test fixtures refuse a run root that user created first, and a symlink that user planted', async () => {
     const root = join(shared, 'nslab-testing');
     asNobody('mkdir', '-m', '0777', root);
-    await expect(deployLab((lab) => new NetNamespace(lab, 'n'), { root })).rejects.toThrow(
+    await expect(deployLab((lab) => { new NetNamespace(lab, 'n'); }, { root })).rejects.toThrow(
       new RegExp(`^refusing the test run directory root ${root}: ${root} is owned by uid ${NOBODY}, not by uid 0 who runs nslab$`));
     expect(readdirSync(root)).toEqual([]);
     const link = join(shared, 'nslab-link');
     asNobody('ln', '-s', '/etc', link);
-    await expect(deployLab((lab) => new NetNamespace(lab, 'n'), { root: link })).rejects.toThrow(`${link} is a symlink owned by uid ${NOBODY}`);
+    await expect(deployLab((lab) => { new NetNamespace(lab, 'n'); }, { root: link })).rejects.toThrow(`${link} is a symlink owned by uid ${NOBODY}`);
   });
 
   it('makes the CLI refuse a state directory or a cache directory that user prepared, before any change', () => {
