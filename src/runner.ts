@@ -91,14 +91,17 @@ function isWrite(argv: readonly string[], input: string | undefined): boolean {
 }
 
 /**
- * Only where the launcher cannot run (it failed to start): a write batch must not outlive a
- * killed nslab (an orphaned `ip -batch` would race the next apply), so it runs under
- * `setpriv --pdeathsig KILL` where util-linux has it.
+ * A write batch must not outlive a killed nslab (it would run on without a deadline, holding the
+ * lab's lock). Through the launcher it cannot; a write started directly (a small run, before a
+ * launcher pays for itself) runs under `setpriv --pdeathsig KILL` where util-linux has it.
  */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
-/** Reads start directly until this many calls were made without a launcher (it pays from there). */
-const LAUNCHER_AFTER = 8;
+/**
+ * A launcher is started at this many calls (per held descriptor): it costs about 70 ms of CPU to
+ * start, which small runs do not win back. NSLAB_LAUNCHER=0 never starts one; =1 from the first call.
+ */
+const LAUNCHER_AFTER = 32;
 
 interface Slot {
   launcher?: Launcher;
@@ -108,32 +111,35 @@ interface Slot {
 
 /** One launcher per held descriptor (-1: none). */
 const slots = new Map<number, Slot>();
-const launcherOff = () => process.env.NSLAB_LAUNCHER === '0';
 
-/**
- * The launcher that runs this call, or undefined to spawn it directly. Writes always go through
- * a launcher (it kills them if nslab dies); reads do once one is ready. One is started at the
- * first call that holds a lock (an apply or destroy is under way) or after LAUNCHER_AFTER calls.
- */
-async function launcherFor(holdFd: number | undefined, write: boolean): Promise<Launcher | undefined> {
-  if (launcherOff()) return undefined;
+/** The launcher that runs this call, once one is ready; undefined: spawn it directly. */
+function launcherFor(holdFd: number | undefined): Launcher | undefined {
+  const mode = process.env.NSLAB_LAUNCHER;
+  if (mode === '0') return undefined;
   const key = holdFd ?? -1;
   let slot = slots.get(key);
   if (!slot) slots.set(key, (slot = { ready: false, calls: 0 }));
   slot.calls++;
-  if (slot.launcher && !slot.launcher.alive) return undefined;
-  if (!slot.launcher && (write || holdFd !== undefined || slot.calls >= LAUNCHER_AFTER)) {
+  if (!slot.launcher && (mode === '1' || slot.calls >= LAUNCHER_AFTER)) {
+    if (!closingAtExit) process.on('beforeExit', closeLaunchers);
+    closingAtExit = true;
     const l = (slot.launcher = new Launcher(holdFd));
     const s = slot;
     l.ready.then(() => (s.ready = true), () => undefined);
   }
-  if (!slot.launcher || (!write && !slot.ready)) return undefined;
-  try {
-    await slot.launcher.ready;
-    return slot.launcher;
-  } catch {
-    return undefined;
-  }
+  return slot.ready && slot.launcher?.alive ? slot.launcher : undefined;
+}
+
+let closingAtExit = false;
+
+/**
+ * Ends every launcher and waits for them (when nslab has nothing else to do), so that nslab's
+ * own exit accounts for them and their children (as GNU time's CPU figures do).
+ */
+export async function closeLaunchers(): Promise<void> {
+  const all = [...slots.values()];
+  slots.clear();
+  await Promise.all(all.map((s) => s.launcher?.close()));
 }
 
 /**
@@ -161,9 +167,8 @@ export function dropHold(fd: number): void {
 export const processRunner: Runner = {
   async run(argv, input, opts = {}) {
     const ms = opts.timeoutMs ?? defaultTimeoutMs();
-    const write = isWrite(argv, input);
-    const launcher = await launcherFor(opts.holdFd, write);
-    if (!launcher) return spawnDirect(argv, input, opts.holdFd, ms, write);
+    const launcher = launcherFor(opts.holdFd);
+    if (!launcher) return spawnDirect(argv, input, opts.holdFd, ms, isWrite(argv, input));
     let r;
     try {
       r = await launcher.run({ argv, input, hold: opts.holdFd !== undefined, ms });

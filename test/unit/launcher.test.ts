@@ -64,14 +64,19 @@ describe('the launcher', () => {
 
   it('starts the children of a locked run, which inherit the lock as fd 3; released, the lock is free', async () => {
     const lock = await lockLab(dir, 'held');
+    process.env.NSLAB_LAUNCHER = '1';
     try {
-      // A write (`-w`) always goes through the launcher: its parent is not this process.
-      const r = await processRunner.run(['sh', '-c', 'echo $PPID; readlink /proc/self/fd/3', 'sh', '-w'], '', { holdFd: lock.fd });
+      // The first call starts the launcher and runs directly; the next goes through the launcher.
+      const run = () => processRunner.run(['sh', '-c', 'echo $PPID; readlink /proc/self/fd/3'], '', { holdFd: lock.fd });
+      expect(Number((await run()).stdout.split('\n')[0])).toBe(process.pid);
+      await sleep(500);
+      const r = await run();
       const [ppid, fd3] = r.stdout.trim().split('\n');
       expect(Number(ppid)).not.toBe(process.pid);
       expect(fd3).toBe(join(dir, 'held.lock'));
       expect(await isLocked(dir, 'held')).toBe(true);
     } finally {
+      delete process.env.NSLAB_LAUNCHER;
       await releaseHold(lock.fd);
       lock.release();
     }
@@ -84,13 +89,19 @@ describe('the launcher', () => {
       import { processRunner } from '${DIST}runner.js';
       import { lockLab } from '${DIST}state/lock.js';
       const lock = await lockLab(${JSON.stringify(dir)}, 'killed');
-      await processRunner.run(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 60', 'sh', '-w'], '', { holdFd: lock.fd });
+      const run = (argv) => processRunner.run(argv, '', { holdFd: lock.fd });
+      await run(['true']);
+      await new Promise((r) => setTimeout(r, 500));
+      await run(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 60']);
     `;
-    const nslab = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const env = { ...process.env, NSLAB_LAUNCHER: '1' };
+    const nslab = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore', env });
     const exited = new Promise((r) => nslab.on('exit', r));
     expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000)).toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8'));
     expect(alive(child)).toBe(true);
+    const ppid = Number(readFileSync(`/proc/${child}/stat`, 'utf8').replace(/^.*\) \S+ /su, '').split(' ')[0]);
+    expect(ppid).not.toBe(nslab.pid); // the launcher's child, not nslab's
     expect(await isLocked(dir, 'killed')).toBe(true);
     nslab.kill('SIGKILL');
     await exited;
