@@ -2,7 +2,7 @@
  * All kernel I/O goes through a Runner: argv arrays, never a shell string. Tests may swap in a
  * recorder or a replayer; the default (processRunner) runs real processes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { Launcher } from './launcher.js';
 
@@ -227,22 +227,37 @@ function spawnDirect(argv: readonly string[], input: string | undefined, holdFd:
 
 const NSENTER = ['/usr/bin/nsenter', '/bin/nsenter'].find((p) => existsSync(p));
 
-/** From this many named namespaces on, entering with nsenter beats `ip -n` (measured: see README). */
-export const NSENTER_FROM = Number(process.env.NSLAB_NSENTER_FROM ?? 250);
+/**
+ * From this many lines in the mount table on, entering with nsenter beats `ip -n` (measured on
+ * this machine class: see README, How it works). Env NSLAB_NSENTER_FROM overrides.
+ */
+export const NSENTER_FROM = Number(process.env.NSLAB_NSENTER_FROM ?? 600);
+
+/** Lines in /proc/self/mountinfo: what `ip -n` copies at every start (read once per phase; no process). */
+export function mountTableSize(): number {
+  try {
+    const b = readFileSync('/proc/self/mountinfo');
+    let n = 0;
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * `argv` run inside a location: as is for the host, else inside the named namespace.
- * `ip -n NS` (and `ip netns exec`) also unshare the mount namespace, which copies a mount table
- * with one entry per named namespace: cheap with a hundred, but at a thousand it doubled the cost
- * of every read. So with `namespaces` (how many exist) at NSENTER_FROM or more, ip is run under
- * `nsenter --net=/run/netns/NS`, which enters only the network namespace (netlink and
- * /proc/sys/net need nothing else). Other commands (sysctl) always go through nsenter when
- * there is one.
+ * `ip -n NS` (and `ip netns exec`) also unshare the mount namespace, which copies the mount
+ * table: one exec and cheap with a short table, but every named namespace adds a line, and at a
+ * thousand lines a read under `nsenter --net=/run/netns/NS ip …` (two execs, only the network
+ * namespace entered: netlink and /proc/sys/net need nothing else) costs less. So with `mounts`
+ * (the mount table's lines) at NSENTER_FROM or more, ip runs under nsenter. Other commands
+ * (sysctl) always go through nsenter when there is one.
  */
-export function inLocation(l: string, argv: readonly string[], namespaces = 0): string[] {
+export function inLocation(l: string, argv: readonly string[], mounts = 0): string[] {
   if (l === '') return [...argv];
   const [cmd, ...rest] = argv;
-  if (cmd === 'ip' && (!NSENTER || namespaces < NSENTER_FROM)) return ['ip', '-n', l, ...rest];
+  if (cmd === 'ip' && (!NSENTER || mounts < NSENTER_FROM)) return ['ip', '-n', l, ...rest];
   return NSENTER ? [NSENTER, `--net=/run/netns/${l}`, ...argv] : ['ip', 'netns', 'exec', l, ...argv];
 }
 
