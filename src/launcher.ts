@@ -120,9 +120,9 @@ export class Launcher {
       failed = rej;
     });
     this.ready.catch(() => undefined);
-    this.exited = new Promise<void>((res) => this.child.on('close', () => res()));
+    this.exited = new Promise<void>((res) => this.child.on('exit', () => res()));
     this.child.on('error', (e) => this.fail(new Error(`could not start nslab's launcher: ${e.message}`, { cause: e }), failed));
-    this.child.on('close', (code, signal) => this.fail(new Error(`nslab's launcher ended (${signal ?? `exit ${code}`})`), failed));
+    this.child.on('exit', (code, signal) => this.fail(new Error(`nslab's launcher ended (${signal ?? `exit ${code}`})`), failed));
     this.stdin.on('error', () => undefined);
     let buf = '';
     this.stdout.setEncoding('utf8');
@@ -174,7 +174,10 @@ export class Launcher {
     if (this.dead) return;
     this.busy();
     this.end();
+    // A ref'd timer keeps nslab waiting for the exit; a launcher that does not go is killed.
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     await this.exited;
+    clearTimeout(timer);
   }
 
   /** Like close(), without waiting. */
