@@ -137,6 +137,7 @@ export const hostLinksWith = (prefix: string) => allHostLinks().filter((n) => n.
  */
 export function sweep(prefix: string): number {
   if (!/^b[0-9a-f]{3}$/u.test(prefix)) throw new Error(`refusing to sweep with prefix "${prefix}"`);
+  unpin(prefix);
   const links = hostLinksWith(prefix);
   const namespaces = namespacesWith(prefix);
   const batch = (lines: string[]) => {
@@ -150,6 +151,22 @@ export function sweep(prefix: string): number {
   batch(links.map((l) => `link del dev ${l}`));
   batch(namespaces.map((n) => `netns del ${n}`));
   return links.length + namespaces.length;
+}
+
+/** Removes nslab's pins (src/state/pins.ts) of namespaces named with `prefix`: a failed run may leave them. */
+function unpin(prefix: string): void {
+  const root = process.env.NSLAB_PIN_DIR ?? '/run/nslab/pins';
+  if (!existsSync(root)) return;
+  for (const store of readdirSync(root)) {
+    for (const lab of readdirSync(join(root, store)).filter((l) => l.startsWith(prefix))) {
+      try {
+        execFileSync('umount', ['-l', join(root, store, lab)], { stdio: 'ignore' });
+      } catch {
+        // not mounted
+      }
+      rmSync(join(root, store, lab), { recursive: true, force: true });
+    }
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
