@@ -109,6 +109,8 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
   const mounted = gone.filter((p) => mounts.has(p));
   if (mounted.length) await runner.run(['umount', '-l', ...mounted]);
   for (const p of gone) rmSync(p, { force: true });
+  // No pin left: the directory's own bind goes too.
+  if (readdirSync(d).length === 0) await unpin(runner, stateDir, key, 'all');
 }
 
 /** Removes pins whose namespace is gone from /run/netns or is another one now. */

@@ -85,6 +85,16 @@ export function unpinWith(prefix: string): void {
     for (const lab of readdirSync(join(root, store))) {
       const dir = join(root, store, lab);
       if (!statSync(dir).isDirectory()) continue;
+      if (lab.startsWith(prefix)) {
+        // The lab's own directory (bound onto itself): one umount drops it and its pins.
+        try {
+          execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+        } catch {
+          // not mounted
+        }
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
       for (const ns of readdirSync(dir).filter((n) => n.startsWith(prefix))) {
         try {
           execFileSync('umount', ['-l', join(dir, ns)], { stdio: 'ignore' });
@@ -94,6 +104,7 @@ export function unpinWith(prefix: string): void {
         rmSync(join(dir, ns), { force: true });
       }
     }
+    if (readdirSync(join(root, store)).length === 0) rmSync(join(root, store), { recursive: true, force: true });
   }
 }
 
