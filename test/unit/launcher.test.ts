@@ -51,7 +51,7 @@ describe('the launcher', () => {
 
   it('kills the whole process group of a child whose deadline passes', async () => {
     const pidFile = join(dir, 'bg.pid');
-    const r = await launcher.run({ argv: ['sh', '-c', `sleep 60 & echo $! > ${pidFile}; wait`], ms: 300 });
+    const r = await launcher.run({ argv: ['sh', '-c', `sleep 61 & echo $! > ${pidFile}; wait`], ms: 300 });
     expect(r.timedOut).toBe(true);
     const bg = Number(readFileSync(pidFile, 'utf8'));
     expect(await until(() => !alive(bg), 2000)).toBe(true);
@@ -92,7 +92,7 @@ describe('the launcher', () => {
       const run = (argv) => processRunner.run(argv, '', { holdFd: lock.fd });
       await run(['true']);
       await new Promise((r) => setTimeout(r, 500));
-      await run(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 60']);
+      await run(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 62']);
     `;
     const env = { ...process.env, NSLAB_LAUNCHER: '1' };
     const nslab = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore', env });
