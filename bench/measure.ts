@@ -5,7 +5,7 @@
  * Also the kernel-side helpers: what carries the prefix, the sweep, and waiting for quiet.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
@@ -137,6 +137,7 @@ export const hostLinksWith = (prefix: string) => allHostLinks().filter((n) => n.
  */
 export function sweep(prefix: string): number {
   if (!/^b[0-9a-f]{3}$/u.test(prefix)) throw new Error(`refusing to sweep with prefix "${prefix}"`);
+  unpin(prefix);
   const links = hostLinksWith(prefix);
   const namespaces = namespacesWith(prefix);
   const batch = (lines: string[]) => {
@@ -152,40 +153,68 @@ export function sweep(prefix: string): number {
   return links.length + namespaces.length;
 }
 
-function cpuTimes(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/u).slice(1).map(Number);
-  const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+/** Removes nslab's pins (src/state/pins.ts) of namespaces named with `prefix`: a failed run may leave them. */
+function unpin(prefix: string): void {
+  const root = process.env.NSLAB_PIN_DIR ?? '/run/nslab/pins';
+  if (!existsSync(root)) return;
+  for (const store of readdirSync(root)) {
+    for (const lab of readdirSync(join(root, store)).filter((l) => l.startsWith(prefix))) {
+      try {
+        execFileSync('umount', ['-l', join(root, store, lab)], { stdio: 'ignore' });
+      } catch {
+        // not mounted
+      }
+      rmSync(join(root, store, lab), { recursive: true, force: true });
+    }
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Waits until nothing with `prefix` is left in the host and the machine is quiet (the kernel
- * dismantles deleted namespaces asynchronously, in a workqueue that competes with the next
- * measurement): CPU busy under 25% over 300 ms, at most `maxMs`. Returns the ms waited.
+ * Kernel threads busy dismantling network namespaces: a worker names the workqueue it works
+ * for (`kworker/u8:3-netns`) while it works; `kworker/R-netns`, the rescuer, is always there.
+ */
+export function netnsWorkers(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/u.test(pid)) continue;
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (/^kworker\/.*-netns$/u.test(comm) && comm !== 'kworker/R-netns') out.push(comm);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** How many named namespaces there are. */
+const namespaceCount = () => (existsSync('/run/netns') ? readdirSync('/run/netns').length : 0);
+
+/**
+ * Waits until the kernel has settled after a phase: nothing with `prefix` left among the host's
+ * links, no netns worker busy in three samples 100 ms apart, and the number of named
+ * namespaces unchanged over those samples (another user's run would change it). At most
+ * `maxMs`. Returns the ms waited.
  */
 export let settledMs = 0;
-export async function settle(prefix: string, maxMs = 15000): Promise<number> {
+export async function settle(prefix: string, maxMs = 30000): Promise<number> {
   const start = Date.now();
   try {
-    return await settleOnce(prefix, maxMs, start);
+    while (Date.now() - start < maxMs && hostLinksWith(prefix).length > 0) await sleep(100);
+    let quiet = 0;
+    let count = namespaceCount();
+    while (quiet < 3 && Date.now() - start < maxMs) {
+      await sleep(100);
+      const now = namespaceCount();
+      quiet = netnsWorkers().length === 0 && now === count ? quiet + 1 : 0;
+      count = now;
+    }
+    return Date.now() - start;
   } finally {
     settledMs += Date.now() - start;
   }
-}
-
-async function settleOnce(prefix: string, maxMs: number, start: number): Promise<number> {
-  while (Date.now() - start < maxMs && hostLinksWith(prefix).length > 0) await sleep(100);
-  for (;;) {
-    const a = cpuTimes();
-    await sleep(300);
-    const b = cpuTimes();
-    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
-    if (busy < 0.25 || Date.now() - start > maxMs) break;
-  }
-  return Date.now() - start;
 }
 
 /** Global IPv4 addresses, links and namespaces that carry `prefix` (to check each system built the same). */

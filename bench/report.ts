@@ -1,5 +1,5 @@
 /**
- * Medians, the markdown tables and the targets of issue 5.
+ * Medians, the markdown tables and the targets of issue 12.
  */
 
 export type System = 'nslab' | 'floor' | 'floor2' | 'naive' | 'mininet';
@@ -118,7 +118,7 @@ export interface TargetResult {
   readonly pass: boolean | undefined;
 }
 
-/** The targets of issue 5, evaluated on whatever scenarios ran (undefined: not measured). */
+/** The targets of issue 12, evaluated on whatever scenarios ran (undefined: not measured). */
 export function targets(results: Map<string, ScenarioResult>): TargetResult[] {
   const out: TargetResult[] = [];
   const c100 = results.get('chain-100');
@@ -127,44 +127,48 @@ export function targets(results: Map<string, ScenarioResult>): TargetResult[] {
   const add = (target: string, measured: string, pass: boolean | undefined) => out.push({ target, measured, pass });
   const na = 'not measured (scenario not run)';
   const failed = (s: ScenarioResult | undefined) => (s ? `not measured: a phase failed (see the errors under ${s.id})` : na);
-
-  for (const [s, limit] of [[c1000, 1.3], [c100, 2]] as const) {
-    const id = s?.id ?? (limit === 1.3 ? 'chain-1000' : 'chain-100');
-    const x = s ? med(s, 'nslab', 'apply') / med(s, 'floor', 'apply') : NaN;
-    add(`${id} apply from empty ≤ ${limit}x hand-batched`, Number.isFinite(x) ? `${ratio(x)} (${sec(med(s!, 'nslab', 'apply'))} s vs ${sec(med(s!, 'floor', 'apply'))} s)` : failed(s), Number.isFinite(x) ? x <= limit : undefined);
+  /** nslab's `ph` ÷ `sys`'s `base` (medians of wall time, or of CPU time). */
+  const vs = (s: ScenarioResult | undefined, ph: Phase, sys: System, base: Phase, limit: number, target: string, cpu = false) => {
+    const m = (x: PhaseResult | undefined) => median((cpu ? x?.cpuMs : x?.ms) ?? []);
+    const [a, b] = s ? [m(get(s, 'nslab', ph)), m(get(s, sys, base))] : [NaN, NaN];
+    const x = a / b;
+    add(target, Number.isFinite(x) ? `${ratio(x)} (${sec(a)} s vs ${sec(b)} s${cpu ? ' CPU' : ''})` : failed(s), Number.isFinite(x) ? x <= limit : undefined);
+  };
+  vs(c1000, 'apply', 'floor', 'apply', 1.2, 'chain-1000 apply from empty ≤ 1.2x hand-batched');
+  vs(c100, 'apply', 'floor', 'apply', 1.5, 'chain-100 apply from empty ≤ 1.5x hand-batched');
+  vs(c1000, 'plan', 'floor', 'read', 1.2, 'chain-1000 no-op plan ≤ 1.2x the read floor');
+  {
+    const procs = c1000 ? get(c1000, 'nslab', 'plan')?.ipProcs : undefined;
+    add('chain-1000 no-op plan: ≤ 1 `ip` process per namespace (+1 `ip netns list`)', procs === undefined ? failed(c1000) : `${procs} processes for ${c1000!.n} namespaces`, procs === undefined ? undefined : procs <= c1000!.n + 1);
+  }
+  vs(c1000, 'destroy', 'floor', 'apply', 0.15, 'chain-1000 destroy ≤ 0.15x the hand-batched apply');
+  vs(c1000, 'apply', 'floor', 'apply', 1.5, 'chain-1000 apply: nslab CPU ≤ 1.5x hand-batched CPU', true);
+  {
+    const peak = (s: ScenarioResult | undefined) => {
+      const rss = Object.values(s?.systems.nslab ?? {}).flatMap((r) => r?.rssKb ?? []);
+      return rss.length ? Math.max(...rss) / 1024 : NaN;
+    };
+    const mb = peak(c1000);
+    add('chain-1000 nslab peak memory < 200 MB', Number.isFinite(mb) ? `${mb.toFixed(1)} MB (largest phase)` : failed(c1000), Number.isFinite(mb) ? mb < 200 : undefined);
+    const growth = mb / peak(c100);
+    add('peak memory chain-100 → chain-1000: linear or better (≤ 10x)', Number.isFinite(growth) ? `${ratio(growth)} (${peak(c100).toFixed(1)} MB → ${mb.toFixed(1)} MB)` : c100 && c1000 ? failed(c1000) : na, Number.isFinite(growth) ? growth <= 10 : undefined);
   }
   {
     const m = l100 ? med(l100, 'mininet', 'startstop') : NaN;
     const ns = l100 ? med(l100, 'nslab', 'apply') + med(l100, 'nslab', 'destroy') : NaN;
     const x = m / ns;
-    add('linear-100 apply+destroy ≥ 20x faster than Mininet start+stop', Number.isFinite(x) ? `${ratio(x)} (${sec(ns)} s vs ${sec(m)} s)` : l100 && !get(l100, 'mininet', 'startstop') ? 'Mininet not run (see the note under linear-100)' : failed(l100), Number.isFinite(x) ? x >= 20 : undefined);
-  }
-  {
-    const x = c1000 ? med(c1000, 'nslab', 'plan') / med(c1000, 'floor', 'read') : NaN;
-    add('chain-1000 no-op plan ≤ 1.3x the read floor', Number.isFinite(x) ? `${ratio(x)} (${sec(med(c1000!, 'nslab', 'plan'))} s vs ${sec(med(c1000!, 'floor', 'read'))} s)` : failed(c1000), Number.isFinite(x) ? x <= 1.3 : undefined);
-    const procs = c1000 ? get(c1000, 'nslab', 'plan')?.ipProcs : undefined;
-    add('chain-1000 no-op plan: ≤ 1 `ip` process per namespace (+1 `ip netns list`)', procs === undefined ? failed(c1000) : `${procs} processes for ${c1000!.n} namespaces`, procs === undefined ? undefined : procs <= c1000!.n + 1);
-  }
-  {
-    const ch = c1000 ? med(c1000, 'nslab', 'change') : NaN;
-    const pl = c1000 ? med(c1000, 'nslab', 'plan') : NaN;
-    add('chain-1000 one changed address ≤ no-op plan + 0.3 s', Number.isFinite(ch - pl) ? `${sec(ch)} s vs ${sec(pl)} s + 0.30 s (difference ${ch >= pl ? '+' : '−'}${sec(Math.abs(ch - pl))} s)` : failed(c1000), Number.isFinite(ch - pl) ? ch <= pl + 300 : undefined);
-  }
-  {
-    const phases = c1000?.systems.nslab ?? {};
-    const rss = Object.values(phases).flatMap((r) => r?.rssKb ?? []);
-    const mb = rss.length ? Math.max(...rss) / 1024 : NaN;
-    add('chain-1000 nslab peak memory < 200 MB', Number.isFinite(mb) ? `${mb.toFixed(1)} MB (largest phase)` : failed(c1000), Number.isFinite(mb) ? mb < 200 : undefined);
-  }
-  {
-    const x = c1000 && c100 ? med(c1000, 'nslab', 'apply') / med(c100, 'nslab', 'apply') : NaN;
-    add('chain-1000 apply ≤ 12x chain-100 apply', Number.isFinite(x) ? `${ratio(x)} (${sec(med(c1000!, 'nslab', 'apply'))} s vs ${sec(med(c100!, 'nslab', 'apply'))} s)` : c1000 && c100 ? failed(c1000) : na, Number.isFinite(x) ? x <= 12 : undefined);
+    add('linear-100 apply+destroy vs Mininet start+stop (for comparison)', Number.isFinite(x) ? `${ratio(x)} faster (${sec(ns)} s vs ${sec(m)} s)` : l100 && !get(l100, 'mininet', 'startstop') ? 'Mininet not run (see the note under linear-100)' : failed(l100), undefined);
   }
   return out;
 }
 
 export function targetTable(ts: TargetResult[]): string {
-  const rows = ['| target (issue 5) | measured | result |', '| --- | --- | --- |'];
+  const rows = ['| target (issue 12) | measured | result |', '| --- | --- | --- |'];
   for (const t of ts) rows.push(`| ${t.target} | ${t.measured} | ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : '**FAIL**'} |`);
   return rows.join('\n');
+}
+
+/** Min, median and max of a sample (NaN for an empty one). */
+export function spread(xs: number[]): { min: number; median: number; max: number } {
+  return xs.length ? { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) } : { min: NaN, median: NaN, max: NaN };
 }

@@ -19,6 +19,7 @@ import { IP, Shim, census, currentChild, haveGnuTime, stopStarting, hostLinksWit
 import { mininetUnavailable, mininetVersion, runMininet } from './mininet.js';
 import { scenarioTable, targetTable, targets, type Phase, type PhaseResult, type ScenarioResult, type System } from './report.js';
 import * as topo from './topology.js';
+import { seedTable } from './seed.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 let CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -77,6 +78,7 @@ function machine(): string[] {
   const cpu = cpus();
   const dirty = sh('git', ['status', '--porcelain', '--', 'src', 'constructs']).split('\n').filter(Boolean).length;
   return [
+    `- date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- machine: ${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`,
     `- kernel ${release()}; node ${process.version}; ${sh(IP, ['-V'])}; Mininet ${mininetVersion() ?? 'not installed'}`,
     `- nslab at ${sh('git', ['rev-parse', '--short', 'HEAD']) || '?'}${dirty ? ` with ${dirty} uncommitted files in src/ and constructs/` : ''}; CLI measured: ${relative(ROOT, CLI)}`,
@@ -304,7 +306,8 @@ async function runScenario(id: string, o: Options, shim: Shim): Promise<Scenario
   // One counting run (ip processes through the shim; also warms tsx's cache), then timed runs,
   // interleaved across systems so that drift of the machine affects all of them alike.
   for (const sys of systems) if (sys === 'nslab' || sys === 'floor') await cycle(sys, true, true);
-  for (let r = 0; r < o.runs; r++) for (const sys of systems) await cycle(sys, false, r === 0);
+  // Odd runs go in reverse order, so that no system always runs first (or right after another).
+  for (let r = 0; r < o.runs; r++) for (const sys of r % 2 ? [...systems].reverse() : systems) await cycle(sys, false, r === 0);
   return res;
 }
 
@@ -332,12 +335,15 @@ async function main(): Promise<number> {
   if (!haveGnuTime) process.stdout.write('note: /usr/bin/time not found: peak memory is not measured\n');
   const results = new Map<string, ScenarioResult>();
   let cleaned = '';
+  let seed = '';
   const started = Date.now();
   try {
     for (const id of o.scenarios) {
       process.stdout.write(`\n${id}: ${topo.describeTopology(topo.topology(id))}\n`);
       results.set(id, await runScenario(id, o, shim));
     }
+    process.stdout.write('\nseed labs\n');
+    seed = await seedTable(ROOT, CLI, { NSLAB_STATE_DIR: STATE, NSLAB_PREFIX: PREFIX }, PREFIX, o.runs);
   } finally {
     cleaned = cleanup();
   }
@@ -345,11 +351,13 @@ async function main(): Promise<number> {
   const md = [
     '## nslab benchmark',
     '',
-    `Made with \`${command}\` (${o.runs} timed run(s) per phase after one counting run; medians; ${((Date.now() - started) / 60000).toFixed(1)} min in all, ${(settledMs / 60000).toFixed(1)} min of it waiting between runs for the kernel to finish dismantling namespaces and the CPU to go quiet).`,
+    `Made with \`${command}\` (${o.runs} timed run(s) per phase after one counting run, systems alternating in order; median and min–max; ${((Date.now() - started) / 60000).toFixed(1)} min in all, ${(settledMs / 60000).toFixed(1)} min of it waiting between runs until no kernel netns worker is busy and the number of namespaces is steady).`,
     '',
     ...info,
     '',
     ...[...results.values()].flatMap((r) => [scenarioTable(r), '']),
+    seed,
+    '',
     `Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}. CPU s: user + system time of the command and the processes it waited for (\`ip\` included); on a shared machine it moves less than wall time.`,
     '',
     '### Targets',

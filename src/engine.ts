@@ -10,8 +10,10 @@ import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyProgress, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
-import { processRunner, withRunOptions, type Runner } from './runner.js';
+import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
 import { foundAfter, withRestores } from './state/sysctls.js';
+import { pin, pinnedSame, unpin, unpinStale } from './state/pins.js';
+import { ownerMarker } from './plan/types.js';
 
 export interface EngineOptions {
   readonly runner?: Runner;
@@ -55,6 +57,8 @@ async function locked(o: EngineOptions, key: string): Promise<{ lock: LabLock; r
   const lock = await lockLab(dir, key, lockTimeoutMs);
   return { lock, runner: withRunOptions(runner, { holdFd: lock.fd }), dir };
 }
+
+const namespacesOf = (resources: Record<string, Resource>) => Object.values(resources).flatMap((r) => (r.type === 'namespace' ? [r.name] : []));
 
 /** Every location the lab's objects live in (host included when anything is there). */
 function locationsOf(resources: Iterable<Resource>): Set<Location> {
@@ -182,6 +186,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
   const { lock, runner, dir } = await locked(opts, labKey(plan));
   try {
     opts.onProgress?.({ phase: 'reading', done: 0, total: Object.values(plan.resources).filter((r) => r.type === 'namespace').length });
+    await unpinStale(runner, dir, labKey(plan));
     const p = await planLab(plan, { ...opts, runner, stateDir: dir });
     const owner = ownerKey(dir, p.key);
     if (p.state?.managedBy === 'terraform') {
@@ -198,6 +203,8 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     const owned = { ...(p.state?.resources ?? {}) };
     if (p.result.changes.length === 0) {
       if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) writeState(dir, { ...base, ...keptFound, resources: plan.resources });
+      // Nothing to change: every namespace of the plan carries the lab's marker.
+      await pin(runner, dir, p.key, namespacesOf(plan.resources));
       return { changes: [], report: { processes: 0, commands: 0, observed: new Map(), touched: new Set() }, ms: Date.now() - started };
     }
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
@@ -205,9 +212,13 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     writeState(dir, { ...base, ...keptFound, resources: owned, pending });
     let report: ApplyReport;
     try {
+      // A pin would keep a namespace that is deleted alive (and its veths with it).
+      await unpin(runner, dir, p.key, p.result.changes.filter((c) => c.type === 'namespace' && c.prior).map((c) => (c.prior as { name: string }).name));
       report = await applyChanges(runner, owner, p.result.changes, p.live, opts.signal, opts.onProgress);
       opts.onProgress?.({ phase: 'verifying', done: 0, total: 1 });
       await verify(runner, owner, p, p.desired, report);
+      // Verified: every namespace of the plan carries the lab's marker. Pin them (see pins.ts).
+      await pin(runner, dir, p.key, namespacesOf(plan.resources));
     } catch (e) {
       if (e instanceof InterruptedError) {
         throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
@@ -227,6 +238,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     writeState(dir, { ...base, resources: plan.resources, ...(sysctlsFound ? { sysctlsFound } : {}) });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {
+    await releaseHold(lock.fd);
     lock.release();
   }
 }
@@ -257,6 +269,25 @@ async function verify(runner: Runner, owner: string, p: LabPlan, desired: Record
   }
 }
 
+/** What a pinned namespace is known to hold without reading it: its lo with the lab's marker. */
+function markedOnly(namespaces: Set<string>, owner: string): Map<Location, LiveLocation> {
+  const lo = { ifindex: 1, name: 'lo', mtu: 65536, up: true, alias: ownerMarker(owner), addresses: [] };
+  return new Map([...namespaces].map((ns) => [ns, { links: new Map([['lo', lo]]), routes: [], sysctls: {} }]));
+}
+
+/** Deletes of what the state records inside pinned namespaces (they go with the namespace; not read). */
+function insidePinned(prior: readonly PriorResource[], pinned: Set<string>, changes: readonly Change[]): Change[] {
+  const listed = new Set(changes.map((c) => c.id));
+  const inside = (r: Resource) => {
+    if (r.type === 'namespace') return false;
+    if (r.type === 'veth') return [r.a, r.b].every((e) => e.namespace !== undefined && pinned.has(e.namespace));
+    return r.namespace !== undefined && pinned.has(r.namespace);
+  };
+  return prior
+    .filter(({ id, resource }) => !listed.has(id) && inside(resource))
+    .map(({ id, resource }) => ({ id, type: resource.type, action: 'delete' as const, path: resource.path, prior: resource, fields: [], reason: 'the lab is destroyed' }));
+}
+
 /** A plan with no resources: what destroy makes the kernel match. */
 export function emptyPlan(lab: string, prefix: string): PlanDocument {
   return { version: PLAN_VERSION, lab, prefix, resources: {} };
@@ -280,18 +311,24 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     if (!state) return undefined;
     const plan = emptyPlan(state.lab, state.prefix);
     const prior = priorOf(state);
-    const live = await readFor(runner, {}, prior);
     const owner = ownerKey(dir, key);
+    await unpinStale(runner, dir, key);
+    // A namespace its pin proves the lab's is not read: it goes whole, with all that is in it.
+    const pinned = new Set(prior.flatMap(({ resource: r }) => (r.type === 'namespace' && pinnedSame(dir, key, r.name) ? [r.name] : [])));
+    const live = await readFor(runner, {}, prior, markedOnly(pinned, owner));
     const found = diff({ key: owner, desired: {}, live, prior });
-    const result = { ...found, changes: found.changes.map((c) => ({ ...c, reason: 'the lab is destroyed' })) };
+    const inside = insidePinned(prior, pinned, found.changes);
+    const result = { ...found, changes: [...inside, ...found.changes].map((c) => ({ ...c, reason: 'the lab is destroyed' })) };
     const p: LabPlan = { lab: state.lab, key, plan, desired: {}, state, live, result };
     if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
+    await unpin(runner, dir, key, 'all');
     const report = await applyChanges(runner, owner, result.changes, live);
     await verify(runner, owner, p, {}, report);
     removeState(dir, key);
     const leftAlone = (found.leftAlone ?? []).map((c) => `[${c.path}] ${c.message}`);
     return { changes: result.changes, report, ms: Date.now() - started, ...(leftAlone.length ? { leftAlone } : {}) };
   } finally {
+    await releaseHold(lock.fd);
     lock.release();
   }
 }

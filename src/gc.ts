@@ -10,6 +10,7 @@ import { readLive } from './live/read.js';
 import { parseNetnsList } from './live/parse.js';
 import { isLocked, lockLab, LockedError, ownerKey, priorOf, readState } from './state/state.js';
 import { runChecked, type Runner } from './runner.js';
+import { pinnedLabs, unpin, unpinStale } from './state/pins.js';
 
 export interface Orphan {
   readonly kind: 'namespace' | 'link';
@@ -101,4 +102,30 @@ export async function removeOrphans(runner: Runner, dir: string, orphans: readon
     }
   }
   return removed;
+}
+
+/**
+ * Removes pins (see state/pins.ts) a crash or a lost state file left: all pins of a lab of store
+ * `dir` without state, and those of other labs whose namespace is gone or another one now. A
+ * lab whose lock is held is left alone. Returns the keys of the labs it looked at.
+ */
+export async function removeStalePins(runner: Runner, dir: string): Promise<string[]> {
+  const done: string[] = [];
+  for (const key of pinnedLabs(dir)) {
+    let lock;
+    try {
+      lock = await lockLab(dir, key, 0);
+    } catch (e) {
+      if (e instanceof LockedError) continue;
+      throw e;
+    }
+    try {
+      if (readState(dir, key)) await unpinStale(runner, dir, key);
+      else await unpin(runner, dir, key, 'all');
+      done.push(key);
+    } finally {
+      lock.release();
+    }
+  }
+  return done;
 }

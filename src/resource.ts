@@ -14,7 +14,7 @@ import { readLive, type LiveState } from './live/read.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { identity, loc, type Location, type Resource } from './plan/types.js';
-import { processRunner, withRunOptions, type Runner } from './runner.js';
+import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
 import { EngineError, type EngineOptions } from './engine.js';
 import { lockLab, ownerKey, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
 import { renderChange, renderConflicts } from './diff/render.js';
@@ -123,6 +123,7 @@ export async function applyResource(key: string, prior: Resource | undefined, de
     record(owned, Object.keys(pending).length ? pending : undefined);
     return report;
   } finally {
+    await releaseHold(lock.fd);
     lock.release();
   }
 }

@@ -2,8 +2,9 @@
  * All kernel I/O goes through a Runner: argv arrays, never a shell string. Tests may swap in a
  * recorder or a replayer; the default (processRunner) runs real processes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { Launcher } from './launcher.js';
 
 export interface RunResult {
   readonly stdout: string;
@@ -82,14 +83,6 @@ function firstErrorLine(stderr: string, input?: string): string {
   return msg;
 }
 
-/**
- * A write batch must not outlive a killed nslab (an orphaned `ip -batch` would race the next
- * apply), so writes run under `setpriv --pdeathsig KILL` where util-linux has it; an orphaned
- * read is harmless and skips that cost. Every child runs in its own process group, so the
- * terminal's Ctrl-C reaches nslab (which stops at a safe point) and not its children.
- */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-
 /** A write: an `ip -batch` whose input changes something, or a sysctl assignment (`sysctl K=V`). */
 function isWrite(argv: readonly string[], input: string | undefined): boolean {
   const sysctl = argv.indexOf('sysctl');
@@ -99,70 +92,173 @@ function isWrite(argv: readonly string[], input: string | undefined): boolean {
 }
 
 /**
- * Runs processes with node:child_process directly. (execa was measured at about 115 ms to import
- * and 1.5 ms of extra wall time per process, which at a thousand namespaces is most of a second.)
+ * A write batch must not outlive a killed nslab (it would run on without a deadline, holding the
+ * lab's lock). Through the launcher it cannot; a write started directly (a small run, before a
+ * launcher pays for itself) runs under `setpriv --pdeathsig KILL` where util-linux has it.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/**
+ * A launcher is started at this many calls (per held descriptor): it costs about 70 ms of CPU to
+ * start, which small runs do not win back. NSLAB_LAUNCHER=0 never starts one; =1 from the first call.
+ */
+const LAUNCHER_AFTER = 32;
+
+interface Slot {
+  launcher?: Launcher;
+  ready: boolean;
+  calls: number;
+}
+
+/** One launcher per held descriptor (-1: none). */
+const slots = new Map<number, Slot>();
+
+/** The launcher that runs this call, once one is ready; undefined: spawn it directly. */
+function launcherFor(holdFd: number | undefined): Launcher | undefined {
+  const mode = process.env.NSLAB_LAUNCHER;
+  if (mode === '0') return undefined;
+  const key = holdFd ?? -1;
+  let slot = slots.get(key);
+  if (!slot) slots.set(key, (slot = { ready: false, calls: 0 }));
+  slot.calls++;
+  if (!slot.launcher && (mode === '1' || slot.calls >= LAUNCHER_AFTER)) {
+    if (!closingAtExit) process.on('beforeExit', closeLaunchers);
+    closingAtExit = true;
+    const l = (slot.launcher = new Launcher(holdFd));
+    const s = slot;
+    l.ready.then(() => (s.ready = true), () => undefined);
+  }
+  return slot.ready && slot.launcher?.alive ? slot.launcher : undefined;
+}
+
+let closingAtExit = false;
+
+/**
+ * Ends every launcher and waits for them (when nslab has nothing else to do), so that nslab's
+ * own exit accounts for them and their children (as GNU time's CPU figures do).
+ */
+export async function closeLaunchers(): Promise<void> {
+  const all = [...slots.values()];
+  slots.clear();
+  await Promise.all(all.map((s) => s.launcher?.close()));
+}
+
+/**
+ * Ends the launcher that holds `fd` (a lab lock about to be released) and waits until it is
+ * gone, so that the lock is free when the descriptor is closed.
+ */
+export async function releaseHold(fd: number): Promise<void> {
+  const slot = slots.get(fd);
+  slots.delete(fd);
+  await slot?.launcher?.close();
+}
+
+/** Like releaseHold, without waiting (for a lock released synchronously). */
+export function dropHold(fd: number): void {
+  const slot = slots.get(fd);
+  slots.delete(fd);
+  slot?.launcher?.end();
+}
+
+/**
+ * Runs processes from argv arrays, through the launcher (see launcher.ts) where it pays and
+ * directly (node:child_process) otherwise. (execa was measured at about 115 ms to import and
+ * 1.5 ms of extra wall time per process, which at a thousand namespaces is most of a second.)
  */
 export const processRunner: Runner = {
-  run(argv, input, opts = {}) {
-    const full = SETPRIV && isWrite(argv, input) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : [...argv];
+  async run(argv, input, opts = {}) {
     const ms = opts.timeoutMs ?? defaultTimeoutMs();
-    return new Promise((resolve, reject) => {
-      const stdio: Array<'pipe' | number> = ['pipe', 'pipe', 'pipe'];
-      if (opts.holdFd !== undefined) stdio.push(opts.holdFd);
-      const child = spawn(full[0]!, full.slice(1), { detached: true, stdio });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, ms);
-      child.stdout!.on('data', (d: Buffer) => out.push(d));
-      child.stderr!.on('data', (d: Buffer) => err.push(d));
-      child.stdin!.on('error', () => undefined); // a child that exits early closes its stdin: its exit code tells
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new Error(`could not run ${argv[0]}: ${e.message}`, { cause: e }));
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (timedOut) {
-          reject(new TimeoutError(argv, ms));
-          return;
-        }
-        resolve({
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8') + (signal ? `killed by ${signal}\n` : ''),
-          code: code ?? 128,
-        });
-      });
-      child.stdin!.end(input ?? '');
-    });
+    const launcher = launcherFor(opts.holdFd);
+    if (!launcher) return spawnDirect(argv, input, opts.holdFd, ms, isWrite(argv, input));
+    let r;
+    try {
+      r = await launcher.run({ argv, input, hold: opts.holdFd !== undefined, ms });
+    } catch (e) {
+      if (!launcher.alive) throw new Error(`${argv.join(' ')}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`could not run ${argv[0]}: ${(e as Error).message}`, { cause: e });
+    }
+    if (r.timedOut) throw new TimeoutError(argv, ms);
+    return { stdout: r.stdout, stderr: r.stderr + (r.signal ? `killed by ${r.signal}\n` : ''), code: r.code ?? 128 };
   },
 };
 
+/**
+ * Every child runs in its own process group, so the terminal's Ctrl-C reaches nslab (which stops
+ * at a safe point) and not its children.
+ */
+function spawnDirect(argv: readonly string[], input: string | undefined, holdFd: number | undefined, ms: number, write: boolean): Promise<RunResult> {
+  const full = SETPRIV && write ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : [...argv];
+  return new Promise((resolve, reject) => {
+    const stdio: Array<'pipe' | number> = ['pipe', 'pipe', 'pipe'];
+    if (holdFd !== undefined) stdio.push(holdFd);
+    const child = spawn(full[0]!, full.slice(1), { detached: true, stdio });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, ms);
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    child.stdin!.on('error', () => undefined); // a child that exits early closes its stdin: its exit code tells
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run ${argv[0]}: ${e.message}`, { cause: e }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(new TimeoutError(argv, ms));
+        return;
+      }
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8') + (signal ? `killed by ${signal}\n` : ''),
+        code: code ?? 128,
+      });
+    });
+    child.stdin!.end(input ?? '');
+  });
+}
+
 const NSENTER = ['/usr/bin/nsenter', '/bin/nsenter'].find((p) => existsSync(p));
 
-/** From this many named namespaces on, entering with nsenter beats `ip -n` (measured: see README). */
-export const NSENTER_FROM = Number(process.env.NSLAB_NSENTER_FROM ?? 250);
+/**
+ * From this many lines in the mount table on, entering with nsenter beats `ip -n` (measured on
+ * this machine class: see README, How it works). Env NSLAB_NSENTER_FROM overrides.
+ */
+export const NSENTER_FROM = Number(process.env.NSLAB_NSENTER_FROM ?? 600);
+
+/** Lines in /proc/self/mountinfo: what `ip -n` copies at every start (read once per phase; no process). */
+export function mountTableSize(): number {
+  try {
+    const b = readFileSync('/proc/self/mountinfo');
+    let n = 0;
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * `argv` run inside a location: as is for the host, else inside the named namespace.
- * `ip -n NS` (and `ip netns exec`) also unshare the mount namespace, which copies a mount table
- * with one entry per named namespace: cheap with a hundred, but at a thousand it doubled the cost
- * of every read. So with `namespaces` (how many exist) at NSENTER_FROM or more, ip is run under
- * `nsenter --net=/run/netns/NS`, which enters only the network namespace (netlink and
- * /proc/sys/net need nothing else). Other commands (sysctl) always go through nsenter when
- * there is one.
+ * `ip -n NS` (and `ip netns exec`) also unshare the mount namespace, which copies the mount
+ * table: one exec and cheap with a short table, but every named namespace adds a line, and at a
+ * thousand lines a read under `nsenter --net=/run/netns/NS ip …` (two execs, only the network
+ * namespace entered: netlink and /proc/sys/net need nothing else) costs less. So with `mounts`
+ * (the mount table's lines) at NSENTER_FROM or more, ip runs under nsenter. Other commands
+ * (sysctl) always go through nsenter when there is one.
  */
-export function inLocation(l: string, argv: readonly string[], namespaces = 0): string[] {
+export function inLocation(l: string, argv: readonly string[], mounts = 0): string[] {
   if (l === '') return [...argv];
   const [cmd, ...rest] = argv;
-  if (cmd === 'ip' && (!NSENTER || namespaces < NSENTER_FROM)) return ['ip', '-n', l, ...rest];
+  if (cmd === 'ip' && (!NSENTER || mounts < NSENTER_FROM)) return ['ip', '-n', l, ...rest];
   return NSENTER ? [NSENTER, `--net=/run/netns/${l}`, ...argv] : ['ip', 'netns', 'exec', l, ...argv];
 }
 

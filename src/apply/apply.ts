@@ -1,7 +1,7 @@
 import { HOST, type Location } from '../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
-import { CommandFailedError, inLocation, mapLimit, type Runner } from '../runner.js';
+import { CommandFailedError, inLocation, mapLimit, mountTableSize, type Runner } from '../runner.js';
 import { buildScripts } from './batches.js';
 import { parseLinks, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from '../live/parse.js';
 
@@ -107,8 +107,9 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   };
   // Deletes run with -force so that one object already gone does not stop the rest; anything
   // else that fails is an error, and the verification read catches what remains.
-  // How many named namespaces exist while each stage runs (it picks how to enter them).
-  const before = live.namespaces.size;
+  // The mount table's size while each stage runs (it picks how to enter namespaces): every
+  // namespace added is one more line.
+  const before = mountTableSize();
   const during = before + s.host.filter((l) => l.startsWith('netns add ')).length;
   const deleted = phase('deleting', s.deletes.length);
   await mapLimit(s.deletes, WRITE_CONCURRENCY, async (x) => { await run(batchArgv(x.location, before, true), x.lines, true); deleted(); });

@@ -15,7 +15,7 @@ import { readSavedPlan, type SavedPlan } from './load.js';
 import { renderGraph } from '../graph.js';
 import { selectLabs } from './labs.js';
 import { showLabs } from './show.js';
-import { findOrphans, removeOrphans } from '../gc.js';
+import { findOrphans, removeOrphans, removeStalePins } from '../gc.js';
 import { processRunner, withRunOptions } from '../runner.js';
 import { COMMANDS, USAGE, commandHelp, didYouMean, version } from './help.js';
 import { cmdExec } from './exec.js';
@@ -141,6 +141,7 @@ async function cmdGc(flags: Flags): Promise<number> {
   requireRoot();
   const dir = stateDir();
   const runner = engineRunner(flags);
+  if (!flags['dry-run']) await removeStalePins(runner, dir);
   const orphans = (await findOrphans(runner, dir)).filter((o) => !flags.prefix || o.name.startsWith(flags.prefix));
   if (orphans.length === 0) {
     out(`no orphans: every object marked for a lab of ${dir} is claimed by it.`);

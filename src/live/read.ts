@@ -1,5 +1,5 @@
 import { HOST, type Location } from '../plan/types.js';
-import { inLocation, mapLimit, runChecked, type Runner } from '../runner.js';
+import { inLocation, mapLimit, mountTableSize, runChecked, type Runner } from '../runner.js';
 import { parseLinks, parseNetnsList, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from './parse.js';
 
 /** What the reader saw: every named namespace, and the contents of the locations asked for. */
@@ -38,6 +38,7 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
   const namespaces = new Set(parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout));
   const wanted = [...new Set(req.locations)].filter((l) => l === HOST || namespaces.has(l));
   const broken = new Set<string>();
+  const mounts = mountTableSize();
   const read = await mapLimit(wanted, READ_CONCURRENCY, async (l) => {
     try {
       const keys = req.sysctls?.get(l) ?? [];
@@ -47,7 +48,7 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
         const sysctls = missing.length ? { ...known.sysctls, ...(await readSysctls(runner, l, missing)) } : known.sysctls;
         return [l, { ...known, sysctls }] as const;
       }
-      return [l, await readLocation(runner, l, keys, namespaces.size)] as const;
+      return [l, await readLocation(runner, l, keys, mounts)] as const;
     } catch (e) {
       // The namespace may vanish between the listing and the read: that is "absent", not an error.
       if (l !== HOST && /No such file/u.test(String(e))) return undefined;
@@ -64,9 +65,9 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
   return { namespaces, locations, broken };
 }
 
-/** `namespaces`: how many named namespaces exist (it picks how to enter them; see inLocation). */
-export async function readLocation(runner: Runner, l: Location, sysctlKeys: string[] = [], namespaces = 0): Promise<LiveLocation> {
-  const argv = inLocation(l, ['ip', '-d', '-j', '-batch', '-'], namespaces);
+/** `mounts`: the mount table's size (it picks how to enter the namespace; see inLocation). */
+export async function readLocation(runner: Runner, l: Location, sysctlKeys: string[] = [], mounts = 0): Promise<LiveLocation> {
+  const argv = inLocation(l, ['ip', '-d', '-j', '-batch', '-'], mounts);
   const r = await runChecked(runner, argv, 'addr show\nroute show table all\n');
   const [addrs, routes] = splitBatchOutput(r.stdout, 2);
   const sysctls = sysctlKeys.length > 0 ? await readSysctls(runner, l, sysctlKeys) : {};

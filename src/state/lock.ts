@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { trustedDir } from './trust.js';
+import { dropHold } from '../runner.js';
 
 export class LockedError extends Error {
   override name = 'LockedError';
@@ -19,7 +20,10 @@ export class LockedError extends Error {
 export interface LabLock {
   /** The open lock file; children that should hold the lock inherit it. */
   readonly fd: number;
-  /** Drops this process's hold (idempotent). */
+  /**
+   * Drops this process's hold (idempotent). A launcher started with the lock (see launcher.ts)
+   * is told to end; await releaseHold(fd) first to know that it has.
+   */
   release(): void;
 }
 
@@ -94,6 +98,7 @@ export async function lockLab(dir: string, key: string, timeoutMs = 0): Promise<
     release() {
       if (!held) return;
       held = false;
+      dropHold(fd);
       closeSync(fd);
     },
   };

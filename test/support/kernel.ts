@@ -3,9 +3,10 @@
  * name prefixes, and a cleanup that removes everything carrying the prefix even when a test fails.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pinDir, pinRoot } from '../../src/state/pins.js';
 import { randomBytes } from 'node:crypto';
 
 function rootReason(): string | undefined {
@@ -71,8 +72,40 @@ export function hostLinksWith(prefix: string): string[] {
 
 /** Removes every namespace and host link whose name starts with `prefix`. */
 export function sweep(prefix: string): void {
+  unpinWith(prefix);
   for (const l of hostLinksWith(prefix)) tryIp('link', 'del', 'dev', l);
   for (const n of namespacesWith(prefix)) tryIp('netns', 'del', n);
+}
+
+/** Removes nslab's pins (see src/state/pins.ts) of namespaces whose names start with `prefix`, in any store. */
+export function unpinWith(prefix: string): void {
+  const root = pinRoot();
+  if (!existsSync(root)) return;
+  for (const store of readdirSync(root)) {
+    for (const lab of readdirSync(join(root, store))) {
+      const dir = join(root, store, lab);
+      if (!statSync(dir).isDirectory()) continue;
+      if (lab.startsWith(prefix)) {
+        // The lab's own directory (bound onto itself): one umount drops it and its pins.
+        try {
+          execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+        } catch {
+          // not mounted
+        }
+        rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      for (const ns of readdirSync(dir).filter((n) => n.startsWith(prefix))) {
+        try {
+          execFileSync('umount', ['-l', join(dir, ns)], { stdio: 'ignore' });
+        } catch {
+          // not mounted
+        }
+        rmSync(join(dir, ns), { force: true });
+      }
+    }
+    if (readdirSync(join(root, store)).length === 0) rmSync(join(root, store), { recursive: true, force: true });
+  }
 }
 
 /** A prefix and a state directory for one test file, swept after all its tests, pass or fail. */
@@ -80,6 +113,15 @@ export function kernelFixture(): { prefix: string; stateDir: string } {
   const fx = { prefix: randomPrefix(), stateDir: mkdtempSync(join(tmpdir(), 'nslab-it-')) };
   afterAll(() => {
     sweep(fx.prefix);
+    const pins = dirname(pinDir(fx.stateDir, 'x'));
+    for (const lab of existsSync(pins) ? readdirSync(pins) : []) {
+      try {
+        execFileSync('umount', ['-l', join(pins, lab)], { stdio: 'ignore' });
+      } catch {
+        // not mounted
+      }
+    }
+    rmSync(pins, { recursive: true, force: true });
     rmSync(fx.stateDir, { recursive: true, force: true });
   });
   return fx;

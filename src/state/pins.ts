@@ -1,0 +1,126 @@
+/**
+ * Pins: nslab's own bind mount of each namespace a lab owns, under
+ * `<NSLAB_PIN_DIR or /run/nslab/pins>/<store hash>/<lab key>/<namespace>`, made right after an
+ * apply has seen the lab's marker on the namespace's lo. While a pin exists the namespace it
+ * holds stays alive, so no other namespace can get its nsfs inode: a `/run/netns/NAME` with the
+ * pin's device and inode is the very namespace nslab marked, proven by two stat calls and no
+ * process. Anything else (no pin, another inode: deleted and made again by hand) is read and
+ * checked by its marker as before.
+ *
+ * Costs, weighed in README (How it works): a namespace deleted out of band lives on while it is
+ * pinned (with its veths), until the lab's next apply or destroy finds the pin stale and removes
+ * it; every pin is one more line in the mount table (see inLocation); a crash can leave pins,
+ * which the next apply, destroy or `nslab gc` removes. The lab's pin directory is bound onto
+ * itself so that one `umount -l` drops all of its pins at once.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Runner } from '../runner.js';
+
+export const pinRoot = () => resolve(process.env.NSLAB_PIN_DIR ?? '/run/nslab/pins');
+const storeHash = (stateDir: string) => createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 8);
+
+/** The directory holding a lab's pins. */
+export const pinDir = (stateDir: string, key: string) => join(pinRoot(), storeHash(stateDir), key);
+
+/** Names that fstab and umount take as they are (others are not pinned: they are read as before). */
+const PINNABLE = /^[A-Za-z0-9._@:+-]+$/u;
+
+/** Mount points of this mount namespace (fstab-style escapes undone). */
+function mountPoints(): Set<string> {
+  const out = new Set<string>();
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const f = line.split(' ')[4];
+    if (f) out.add(f.replace(/\\([0-7]{3})/gu, (_m, o: string) => String.fromCharCode(parseInt(o, 8))));
+  }
+  return out;
+}
+
+const statOf = (p: string) => {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Whether `/run/netns/<ns>` is the namespace the lab's pin holds. No process. */
+export function pinnedSame(stateDir: string, key: string, ns: string): boolean {
+  const dir = statOf(pinDir(stateDir, key));
+  const pin = statOf(join(pinDir(stateDir, key), ns));
+  const live = statOf(`/run/netns/${ns}`);
+  // A pin is a mount: its device differs from its directory's (an empty file does not).
+  return !!dir && !!pin && !!live && pin.dev !== dir.dev && pin.dev === live.dev && pin.ino === live.ino;
+}
+
+/** The pins a lab has (names of files in its pin directory). */
+function pinsOf(stateDir: string, key: string): string[] {
+  const d = pinDir(stateDir, key);
+  return existsSync(d) ? readdirSync(d) : [];
+}
+
+/**
+ * Pins those of `names` that are not pinned yet (one `mount -a -T FSTAB` process, none when all
+ * are). Equivalent to: `mount --bind /run/netns/NS PIN` for each. A pin that could not be made is
+ * only a missing proof: its namespace is read and checked as before.
+ */
+export async function pin(runner: Runner, stateDir: string, key: string, names: Iterable<string>): Promise<void> {
+  const d = pinDir(stateDir, key);
+  const want = [...names].filter((ns) => PINNABLE.test(ns) && PINNABLE.test(key) && !pinnedSame(stateDir, key, ns));
+  if (!want.length) return;
+  mkdirSync(d, { recursive: true, mode: 0o700 });
+  const mounts = mountPoints();
+  const lines = mounts.has(d) ? [] : [`${d} ${d} none bind 0 0`];
+  for (const ns of want) {
+    const target = join(d, ns);
+    if (mounts.has(target)) continue; // a stale pin: unpinStale removes it first
+    writeFileSync(target, '', { flag: 'a', mode: 0o600 });
+    lines.push(`/run/netns/${ns} ${target} none bind 0 0`);
+  }
+  const fstab = `${d}.fstab`;
+  writeFileSync(fstab, `${lines.join('\n')}\n`, { mode: 0o600 });
+  try {
+    await runner.run(['mount', '-a', '-T', fstab]);
+  } finally {
+    rmSync(fstab, { force: true });
+  }
+}
+
+/**
+ * Removes pins: the named ones (`umount -l PIN…`), or all of the lab's (`umount -l DIR`, one
+ * target whatever their number). Before a pinned namespace is deleted: a pin would keep it alive.
+ */
+export async function unpin(runner: Runner, stateDir: string, key: string, names: Iterable<string> | 'all'): Promise<void> {
+  const d = pinDir(stateDir, key);
+  if (!existsSync(d)) return;
+  const mounts = mountPoints();
+  if (names === 'all') {
+    if ([...mounts].some((m) => m === d || m.startsWith(`${d}/`))) await runner.run(['umount', '-l', d]);
+    rmSync(d, { recursive: true, force: true });
+    try {
+      rmdirSync(dirname(d)); // the store's directory, when this was its last lab
+    } catch {
+      // other labs' pins are there
+    }
+    return;
+  }
+  const gone = [...names].map((ns) => join(d, ns)).filter((p) => existsSync(p));
+  const mounted = gone.filter((p) => mounts.has(p));
+  if (mounted.length) await runner.run(['umount', '-l', ...mounted]);
+  for (const p of gone) rmSync(p, { force: true });
+  // No pin left: the directory's own bind goes too.
+  if (readdirSync(d).length === 0) await unpin(runner, stateDir, key, 'all');
+}
+
+/** Removes pins whose namespace is gone from /run/netns or is another one now. */
+export async function unpinStale(runner: Runner, stateDir: string, key: string): Promise<void> {
+  const stale = pinsOf(stateDir, key).filter((ns) => !pinnedSame(stateDir, key, ns));
+  if (stale.length) await unpin(runner, stateDir, key, stale);
+}
+
+/** Lab keys with a pin directory in the store `stateDir` (for gc: pins of labs without state). */
+export function pinnedLabs(stateDir: string): string[] {
+  const d = join(pinRoot(), storeHash(stateDir));
+  return existsSync(d) ? readdirSync(d).filter((f) => !f.endsWith('.fstab')) : [];
+}

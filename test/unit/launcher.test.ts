@@ -1,0 +1,112 @@
+/**
+ * The launcher (src/launcher.ts): output, exit codes, deadlines, the lock's descriptor, and its
+ * children killed when nslab is killed. Real processes; no kernel objects.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Launcher } from '../../src/launcher.js';
+import { processRunner, releaseHold } from '../../src/runner.js';
+import { isLocked, lockLab } from '../../src/state/lock.js';
+
+const DIST = new URL('../../dist/src/', import.meta.url).pathname;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\S+ \(.*\) [ZX] /u.test(stat);
+  } catch {
+    return false;
+  }
+};
+const until = async (cond: () => boolean, ms: number) => {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(20);
+  return cond();
+};
+
+describe('the launcher', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-launcher-'));
+  const launcher = new Launcher();
+  afterAll(async () => {
+    await launcher.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hands back stdout, stderr and the exit code, and feeds the input to stdin', async () => {
+    const r = await launcher.run({ argv: ['sh', '-c', 'cat; echo oops >&2; exit 3'], input: 'hello\n', ms: 10_000 });
+    expect(r).toEqual({ code: 3, signal: null, timedOut: false, stdout: 'hello\n', stderr: 'oops\n' });
+  });
+
+  it('passes argv words as they are, never through a shell', async () => {
+    const r = await launcher.run({ argv: ['echo', '$(id); `x` | y > z'], ms: 10_000 });
+    expect(r.stdout).toBe('$(id); `x` | y > z\n');
+  });
+
+  it('rejects a command that cannot be started, and goes on', async () => {
+    await expect(launcher.run({ argv: [join(dir, 'no-such-command')], ms: 10_000 })).rejects.toThrow(/ENOENT/);
+    expect((await launcher.run({ argv: ['true'], ms: 10_000 })).code).toBe(0);
+  });
+
+  it('kills the whole process group of a child whose deadline passes', async () => {
+    const pidFile = join(dir, 'bg.pid');
+    const r = await launcher.run({ argv: ['sh', '-c', `sleep 61 & echo $! > ${pidFile}; wait`], ms: 300 });
+    expect(r.timedOut).toBe(true);
+    const bg = Number(readFileSync(pidFile, 'utf8'));
+    expect(await until(() => !alive(bg), 2000)).toBe(true);
+  });
+
+  it('runs children in parallel and keeps each answer with its request', async () => {
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => launcher.run({ argv: ['sh', '-c', `sleep 0.0${i % 5}; echo ${i}`], ms: 10_000 })));
+    expect(rs.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  });
+
+  it('starts the children of a locked run, which inherit the lock as fd 3; released, the lock is free', async () => {
+    const lock = await lockLab(dir, 'held');
+    process.env.NSLAB_LAUNCHER = '1';
+    try {
+      // The first call starts the launcher and runs directly; the next goes through the launcher.
+      const run = () => processRunner.run(['sh', '-c', 'echo $PPID; readlink /proc/self/fd/3'], '', { holdFd: lock.fd });
+      expect(Number((await run()).stdout.split('\n')[0])).toBe(process.pid);
+      await sleep(500);
+      const r = await run();
+      const [ppid, fd3] = r.stdout.trim().split('\n');
+      expect(Number(ppid)).not.toBe(process.pid);
+      expect(fd3).toBe(join(dir, 'held.lock'));
+      expect(await isLocked(dir, 'held')).toBe(true);
+    } finally {
+      delete process.env.NSLAB_LAUNCHER;
+      await releaseHold(lock.fd);
+      lock.release();
+    }
+    expect(await isLocked(dir, 'held')).toBe(false);
+  });
+
+  it('kills its children when nslab is killed with SIGKILL, which frees the lab lock', async () => {
+    const pidFile = join(dir, 'child.pid');
+    const script = `
+      import { processRunner } from '${DIST}runner.js';
+      import { lockLab } from '${DIST}state/lock.js';
+      const lock = await lockLab(${JSON.stringify(dir)}, 'killed');
+      const run = (argv) => processRunner.run(argv, '', { holdFd: lock.fd });
+      await run(['true']);
+      await new Promise((r) => setTimeout(r, 500));
+      await run(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 62']);
+    `;
+    const env = { ...process.env, NSLAB_LAUNCHER: '1' };
+    const nslab = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore', env });
+    const exited = new Promise((r) => nslab.on('exit', r));
+    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000)).toBe(true);
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    expect(alive(child)).toBe(true);
+    const ppid = Number(readFileSync(`/proc/${child}/stat`, 'utf8').replace(/^.*\) \S+ /su, '').split(' ')[0]);
+    expect(ppid).not.toBe(nslab.pid); // the launcher's child, not nslab's
+    expect(await isLocked(dir, 'killed')).toBe(true);
+    nslab.kill('SIGKILL');
+    await exited;
+    expect(await until(() => !alive(child), 5000)).toBe(true);
+    await sleep(100); // the launcher exits right after its children
+    expect(await isLocked(dir, 'killed')).toBe(false);
+  });
+});
