@@ -35,12 +35,15 @@ describe('child deadlines', () => {
   });
 
   it('leaves no process of the group behind', async () => {
-    const run = processRunner.run(['sh', '-c', 'sleep 60 & echo $!; wait'], '', { timeoutMs: 300 });
-    // The background sleep printed its pid before the deadline; read it from /proc afterwards.
+    // A duration no other process on the machine uses, so the search finds only this test's sleep.
+    const mark = `61.${process.pid}`;
+    const run = processRunner.run(['sh', '-c', `sleep ${mark} & wait`], '', { timeoutMs: 300 });
+    await sleep(150);
+    const find = () => execFileSync('sh', ['-c', `pgrep -f "^sleep ${mark}$" || true`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    expect(find()).toHaveLength(1);
     await expect(run).rejects.toThrow(TimeoutError);
-    const left = execFileSync('sh', ['-c', 'pgrep -f "^sleep 60$" || true'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
     await sleep(50);
-    expect(left.filter(alive)).toEqual([]);
+    expect(find().filter(alive)).toEqual([]);
   });
 });
 
