@@ -28,7 +28,10 @@ export const ENVIRONMENT = [
   'NSLAB_TIMEOUT (seconds, default 120)',
   'NSLAB_CACHE_DIR (lab file bundles, default ~/.cache/nslab)',
   'NSLAB_OUTDIR (synth\'s default DIR, else nslab.out)',
-  'NSLAB_NSENTER_FROM (enter namespaces with nsenter from this many on, default 250)',
+  'NSLAB_NSENTER_FROM (enter namespaces with nsenter from this many lines of the mount table on, default 600)',
+  'NSLAB_LAUNCHER (0: never start the process launcher, 1: from the first process; default: from the 32nd)',
+  'NSLAB_PIN_DIR (where namespaces are pinned, default /run/nslab/pins)',
+  'NSLAB_CDK (cdktf or cdktn: which CDK library nslab/cdktf loads when both are installed)',
 ];
 
 export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
