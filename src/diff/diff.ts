@@ -36,6 +36,9 @@ import { fieldDiff } from './fields.js';
 import type { LiveState } from '../live/read.js';
 import { LOOPBACK_ADDRESSES, Ownership, isLinkLocal, linkKey, type PriorResource } from './ownership.js';
 import { portsOfRecreatedBridges, routesOnGoneLinks, routesThroughRemoved } from './dependents.js';
+import { isNetfilter, type NetfilterResource } from '../plan/netfilter.js';
+import { liveNetfilter, netfilterFields } from './nft.js';
+import { impairFields } from './impair.js';
 
 export type { PriorResource } from './ownership.js';
 
@@ -132,6 +135,7 @@ class Differ {
     for (const [id, r] of byType('veth')) this.veth(id, r as VethResource);
     for (const [id, r] of byType('address')) this.address(id, r as AddressResource);
     for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
+    for (const [id, r] of desired) if (isNetfilter(r)) this.netfilter(id, r);
     this.retired();
     if (this.input.pruneUndeclared !== false) this.drift();
     this.dependents();
@@ -241,7 +245,7 @@ class Differ {
     if (conflict) return void this.conflicts.push({ path: r.path, message: conflict });
     if (live.kind !== 'bridge') return created('replace', `"${r.name}" is a ${live.kind ?? 'device'} in the kernel, not a bridge`, [{ field: 'kind', from: live.kind ?? null, to: 'bridge' }]);
     this.keptLinks.set(`${l}|${r.name}`, { path: r.path, link: live });
-    const fields = this.linkFields('', live, r);
+    const fields = [...this.linkFields('', live, r), ...impairFields('', r.impair, this.input.live, l, r.name, this.priorImpair(id, (p) => p.type === 'bridge' ? p.impair : undefined))];
     if (fields.length) this.add({ id, type: 'bridge', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
   }
 
@@ -279,6 +283,8 @@ class Differ {
     for (const [which, e, live] of [['a', r.a, a], ['b', r.b, b]] as Array<[string, VethEnd, LiveLink]>) {
       this.keptLinks.set(`${loc(e.namespace)}|${e.name}`, { path: r.path, link: live });
       fields.push(...this.linkFields(`${which}.`, live, { mtu: r.mtu, mac: e.mac, up: r.up, master: e.master, bridgePort: true }));
+      const had = this.priorImpair(id, (p) => (p.type === 'veth' && p[which as 'a'].name === e.name && p[which as 'a'].namespace === e.namespace ? p[which as 'a'].impair : undefined));
+      fields.push(...impairFields(`${which}.`, e.impair, this.input.live, loc(e.namespace), e.name, had));
     }
     if (fields.length) this.add({ id, type: 'veth', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
   }
@@ -318,6 +324,28 @@ class Differ {
     if (r.metric !== undefined && live.metric !== r.metric) fields.push({ field: 'metric', from: live.metric ?? null, to: r.metric });
     if (live.protocol !== String(ROUTE_PROTO)) fields.push({ field: 'protocol', from: live.protocol, to: String(ROUTE_PROTO) });
     if (fields.length) this.add({ id, type: 'route', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+  }
+
+  /** Whether the state's record of resource `id` declared an impairment (picked by `get`). */
+  private priorImpair(id: string, get: (p: Resource) => unknown): boolean {
+    return this.input.prior.some((p) => p.id === id && get(p.resource) !== undefined);
+  }
+
+  private netfilter(id: string, r: NetfilterResource): void {
+    const l = loc(r.namespace);
+    if (this.newLocations.has(l)) {
+      this.add({ id, type: r.type, action: 'create', path: r.path, desired: r, fields: [], reason: 'its namespace is created' });
+      return;
+    }
+    const live = liveNetfilter(this.input.key, r, this.input.live);
+    if (live.state === 'absent') {
+      this.add({ id, type: r.type, action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
+    } else if (live.state === 'garbled') {
+      this.add({ id, type: r.type, action: 'replace', path: r.path, desired: r, prior: r, fields: [], reason: 'its nftables rules were changed out of band' });
+    } else {
+      const fields = netfilterFields(live.resource, r);
+      if (fields.length) this.add({ id, type: r.type, action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+    }
   }
 
   // ---- what the lab owned and no longer declares -----------------------------------------------

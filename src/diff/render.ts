@@ -1,5 +1,7 @@
 /** Human and JSON renderings of a diff. */
 import type { Resource } from '../plan/types.js';
+import { describeImpair } from '../plan/impair.js';
+import { describeNetfilter } from '../plan/netfilter.js';
 import type { Action, Change, Conflict, DiffResult } from './diff.js';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-' };
@@ -11,15 +13,17 @@ export function describe(r: Resource): string {
     case 'namespace':
       return `namespace ${r.name}`;
     case 'bridge':
-      return `bridge ${r.name} (${where(r.namespace)})`;
+      return `bridge ${r.name} (${where(r.namespace)}${r.impair ? `, impair ${describeImpair(r.impair)}` : ''})`;
     case 'veth': {
-      const end = (e: typeof r.a) => `${e.name} (${where(e.namespace)}${e.master ? `, port of ${e.master}` : ''})`;
+      const end = (e: typeof r.a) => `${e.name} (${where(e.namespace)}${e.master ? `, port of ${e.master}` : ''}${e.impair ? `, impair ${describeImpair(e.impair)}` : ''})`;
       return `veth ${end(r.a)} <-> ${end(r.b)}`;
     }
     case 'address':
       return `address ${r.address} on ${r.device} (${where(r.namespace)})`;
     case 'route':
       return `route ${r.destination}${r.via ? ` via ${r.via}` : ''}${r.device ? ` dev ${r.device}` : ''} (${where(r.namespace)})`;
+    default:
+      return describeNetfilter(r);
   }
 }
 

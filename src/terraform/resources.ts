@@ -135,6 +135,7 @@ export function idOf(r: Resource): string {
     case 'veth': return `${ns(r.a.namespace)}|${r.a.name}|${ns(r.b.namespace)}|${r.b.name}`;
     case 'address': return `${ns(r.namespace)}|${r.device}|${r.address}`;
     case 'route': return `${ns(r.namespace)}|${r.destination === 'default' && r.family === 6 ? '::/0' : r.destination}`;
+    default: return `${ns(r.namespace)}|${r.name}`;
   }
 }
 
@@ -165,6 +166,8 @@ export function fromResource(type: ResourceTypeName, r: Resource, base: ObjectVa
     case 'route':
       o = { namespace: n(r.namespace), destination: r.destination, via: n(r.via), device: n(r.device), metric: n(r.metric) };
       break;
+    default:
+      o = {};
   }
   const out: ObjectValue = { id: idOf(r) };
   for (const attr of Object.keys(RESOURCES[type].attributes)) {
