@@ -2,6 +2,7 @@
 import type { Resource } from '../plan/types.js';
 import { describeImpair } from '../plan/impair.js';
 import { describeNetfilter } from '../plan/netfilter.js';
+import { rulesOf } from '../plan/nft-rules.js';
 import type { Action, Change, Conflict, DiffResult } from './diff.js';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-' };
@@ -33,6 +34,9 @@ export function renderChange(c: Change): string {
   const what = describe(c.desired ?? c.prior!);
   const lines = [`  ${SYMBOL[c.action].padEnd(3)} ${what}  [${c.path}]`, `        reason: ${c.reason}`];
   for (const f of c.fields) lines.push(`        ${f.field}: ${show(f.from)} -> ${show(f.to)}`);
+  if (c.fields.length === 0 && c.desired?.type === 'firewall') {
+    for (const [chain, rules] of Object.entries(rulesOf(c.desired))) for (const r of rules ?? []) lines.push(`        ${chain}: ${r}`);
+  }
   return lines.join('\n');
 }
 
