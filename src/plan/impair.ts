@@ -203,8 +203,8 @@ export function impairOf(live: LiveQdisc | undefined): Impair | undefined {
   const num = (x: number) => String(+x.toPrecision(6));
   if (l.rate) out.rate = `${num((l.rate * 8) / 1000)}kbit`;
   if (live.kind === 'tbf') {
+    // tbf's limit is left out: without one declared nslab sets a latency, from which tc derives it.
     if (l.burst) out.burst = `${Math.round(l.burst)}b`;
-    if (l.limit) out.limit = Math.max(1, Math.round(l.limit));
     return out as Impair;
   }
   for (const k of ['delay', 'jitter'] as const) if (l[k]) out[k] = `${num(l[k]!)}us`;
