@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseRuleset } from '../../../src/live/nft.js';
 import { normalizeResource } from '../../../src/plan/validate.js';
-import { isNetfilter, type NetfilterResource } from '../../../src/plan/netfilter.js';
+import { isNetfilter, type FirewallResource, type NetfilterResource } from '../../../src/plan/netfilter.js';
 import { ruleFromText, ruleText, tableName } from '../../../src/plan/nft-rules.js';
 import { liveNetfilter, netfilterFields } from '../../../src/diff/nft.js';
 import { nftScripts } from '../../../src/apply/nft.js';
@@ -63,7 +63,7 @@ describe('the lab table read back from nft -j', () => {
 
 describe('firewall rule texts', () => {
   it('round-trip every form of match', () => {
-    for (const r of (declared.fw as { rules: never[] }).rules) expect(ruleFromText((r as { hook: 'input' }).hook, ruleText(r))).toEqual(r);
+    for (const r of (declared.fw as FirewallResource).rules) expect(ruleFromText(r.hook, ruleText(r))).toEqual(r);
   });
 });
 
