@@ -37,7 +37,7 @@ import type { LiveState } from '../live/read.js';
 import { LOOPBACK_ADDRESSES, Ownership, isLinkLocal, linkKey, type PriorResource } from './ownership.js';
 import { portsOfRecreatedBridges, routesOnGoneLinks, routesThroughRemoved } from './dependents.js';
 import { isNetfilter, type NetfilterResource } from '../plan/netfilter.js';
-import { liveNetfilter, netfilterFields } from './nft.js';
+import { netfilterChange } from './nft.js';
 import { impairFields } from './impair.js';
 
 export type { PriorResource } from './ownership.js';
@@ -332,20 +332,8 @@ class Differ {
   }
 
   private netfilter(id: string, r: NetfilterResource): void {
-    const l = loc(r.namespace);
-    if (this.newLocations.has(l)) {
-      this.add({ id, type: r.type, action: 'create', path: r.path, desired: r, fields: [], reason: 'its namespace is created' });
-      return;
-    }
-    const live = liveNetfilter(this.input.key, r, this.input.live);
-    if (live.state === 'absent') {
-      this.add({ id, type: r.type, action: 'create', path: r.path, desired: r, fields: [], reason: this.reasonForMissing(r) });
-    } else if (live.state === 'garbled') {
-      this.add({ id, type: r.type, action: 'replace', path: r.path, desired: r, prior: r, fields: [], reason: 'its nftables rules were changed out of band' });
-    } else {
-      const fields = netfilterFields(live.resource, r);
-      if (fields.length) this.add({ id, type: r.type, action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
-    }
+    const c = netfilterChange(id, r, this.input.key, this.input.live, this.newLocations.has(loc(r.namespace)), this.reasonForMissing(r));
+    if (c) this.add(c);
   }
 
   // ---- what the lab owned and no longer declares -----------------------------------------------

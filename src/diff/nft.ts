@@ -14,7 +14,7 @@ import {
 import type { LiveState } from '../live/read.js';
 import type { LiveTable } from '../live/nft.js';
 import { fieldDiff } from './fields.js';
-import type { FieldChange } from './diff.js';
+import type { Change, FieldChange } from './diff.js';
 
 export type LiveNetfilter =
   | { readonly state: 'absent' }
@@ -80,4 +80,15 @@ export function kernelOrder(r: Resource): Resource {
 export function netfilterFields(live: NetfilterResource, want: NetfilterResource): FieldChange[] {
   const sorted = <T>(x: T): T => JSON.parse(stableStringify(x)) as T;
   return fieldDiff(sorted(live), sorted(kernelOrder(want)));
+}
+
+/** The change a netfilter resource needs, if any. `created`: its namespace is created by this plan. */
+export function netfilterChange(id: string, r: NetfilterResource, owner: string, live: LiveState, created: boolean, missing: string): Change | undefined {
+  const base = { id, type: r.type, path: r.path, desired: r };
+  if (created) return { ...base, action: 'create', fields: [], reason: 'its namespace is created' };
+  const found = liveNetfilter(owner, r, live);
+  if (found.state === 'absent') return { ...base, action: 'create', fields: [], reason: missing };
+  if (found.state === 'garbled') return { ...base, action: 'replace', prior: r, fields: [], reason: 'its nftables rules were changed out of band' };
+  const fields = netfilterFields(found.resource, r);
+  return fields.length ? { ...base, action: 'update', fields, reason: 'differs from the kernel' } : undefined;
 }
