@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DEVICE_BRAND, RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
 import type { IDevice } from './device.js';
+import type { Impair } from '../src/plan/impair.js';
 import { deriveInterfaceName } from '../src/synth/naming.js';
 import { Lab } from './lab.js';
 import { NetNamespace } from './net-namespace.js';
@@ -36,6 +37,12 @@ export interface BridgeProps {
    * @default true
    */
   readonly up?: boolean;
+  /**
+   * Impairs what the bridge device itself sends (its egress: traffic the bridge's own address
+   * sends into the bridge, not traffic between ports). Same fields as a veth end's `impair`.
+   * @default - none: the kernel's default qdisc
+   */
+  readonly impair?: Impair;
 }
 
 /**
@@ -82,8 +89,8 @@ export class Bridge extends Construct implements IDevice, IResourceSource {
 
   /** The bridge resource of the plan. */
   toResource(): ResourceBody {
-    const { mtu, mac, up } = this.props;
-    return { type: 'bridge', namespace: this.namespace?.name, name: this.deviceName, mtu, mac, up: up ?? true };
+    const { mtu, mac, up, impair } = this.props;
+    return { type: 'bridge', namespace: this.namespace?.name, name: this.deviceName, mtu, mac, up: up ?? true, impair };
   }
 
   private problems(): string[] {

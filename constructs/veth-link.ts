@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { VethEnd as PlanVethEnd } from '../src/plan/types.js';
+import type { Impair, VethEnd as PlanVethEnd } from '../src/plan/types.js';
 import { DEVICE_BRAND, RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
 import { deriveInterfaceName } from '../src/synth/naming.js';
 import { Bridge } from './bridge.js';
@@ -24,6 +24,13 @@ export interface VethEndCommonProps {
    * @default - chosen by the kernel
    */
   readonly mac?: string;
+  /**
+   * Impairs what leaves this end (its egress): delay, jitter, loss, duplicate, corrupt, reorder
+   * (netem), rate, burst, limit. A rate alone (with burst and limit) uses tbf; anything else needs
+   * the kernel's netem. Units are explicit: `20ms`, `1%`, `8mbit`, `32kb`.
+   * @default - none: the kernel's default qdisc
+   */
+  readonly impair?: Impair;
 }
 
 /** A veth end inside a namespace of the lab. */
@@ -113,7 +120,7 @@ brand(VethLink, RESOURCE_BRAND);
 
 /** One end of a VethLink: a device. Created by VethLink; not a construct of its own. */
 export class VethEnd implements IDevice {
-  private readonly props: Partial<Record<'namespace' | 'bridge' | 'host' | 'name' | 'mac', unknown>>;
+  private readonly props: Partial<Record<'namespace' | 'bridge' | 'host' | 'name' | 'mac' | 'impair', unknown>>;
 
   constructor(
     /** The link this end belongs to. */
@@ -156,6 +163,7 @@ export class VethEnd implements IDevice {
       name: this.deviceName,
       master: this.bridge?.deviceName,
       mac: this.props.mac as string | undefined,
+      impair: this.props.impair as Impair | undefined,
     };
   }
 

@@ -6,6 +6,7 @@ import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resou
 import { diff, type Change, type Conflict, type DiffResult, type PriorResource } from './diff/diff.js';
 import { describe, renderChange, renderConflicts } from './diff/render.js';
 import { readLive, type LiveState } from './live/read.js';
+import { extrasFor } from './live/extras.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyProgress, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
@@ -79,7 +80,7 @@ async function readFor(runner: Runner, desired: Record<string, Resource>, prior:
   for (const r of Object.values(desired)) {
     if (r.type === 'namespace' && Object.keys(r.sysctls).length) sysctls.set(r.name, Object.keys(r.sysctls).sort());
   }
-  return readLive(runner, { locations: locationsOf(all), sysctls, known });
+  return readLive(runner, { locations: locationsOf(all), sysctls, known, extras: extrasFor(Object.values(desired), prior.map((p) => p.resource)) });
 }
 
 /** Reads the kernel and diffs it against the plan. Changes nothing. */

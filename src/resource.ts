@@ -11,6 +11,7 @@
 import { diff, type DiffResult } from './diff/diff.js';
 import { revertFields } from './diff/fields.js';
 import { readLive, type LiveState } from './live/read.js';
+import { extrasFor } from './live/extras.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { identity, loc, type Location, type Resource } from './plan/types.js';
@@ -27,10 +28,11 @@ function locations(r: Resource): Location[] {
   return [loc(r.namespace)];
 }
 
-async function readFor(runner: Runner, rs: Resource[], known?: Map<Location, LiveLocation>): Promise<LiveState> {
+/** `need`: the resource to be made (the kernel features it needs are checked first). */
+async function readFor(runner: Runner, rs: Resource[], known?: Map<Location, LiveLocation>, need?: Resource): Promise<LiveState> {
   const sysctls = new Map<Location, string[]>();
   for (const r of rs) if (r.type === 'namespace' && Object.keys(r.sysctls).length) sysctls.set(r.name, Object.keys(r.sysctls).sort());
-  return readLive(runner, { locations: rs.flatMap(locations), sysctls, known });
+  return readLive(runner, { locations: rs.flatMap(locations), sysctls, known, extras: extrasFor(need ? [need] : [], rs) });
 }
 
 /** A runner, or engine options (runner, state directory, lock wait, child deadline). */
@@ -81,7 +83,7 @@ export async function readResource(key: string, r: Resource, opts?: ResourceOpti
 /** What changing `prior` into `desired` would do (either may be absent: create or delete). */
 export async function planResource(key: string, prior: Resource | undefined, desired: Resource | undefined, opts?: ResourceOptions): Promise<DiffResult> {
   const { runner, dir } = options(opts);
-  const live = await readFor(runner, [prior, desired].filter((r): r is Resource => r !== undefined));
+  const live = await readFor(runner, [prior, desired].filter((r): r is Resource => r !== undefined), undefined, desired);
   return diffOne(ownerKey(dir, key), desired, prior, live);
 }
 
@@ -102,7 +104,7 @@ export async function applyResource(key: string, prior: Resource | undefined, de
       throw new EngineError(`lab ${key} was applied by nslab apply, not by Terraform; the provider leaves it alone (choose another provider "lab", or destroy that lab first)`);
     }
     const rs = [prior, desired].filter((r): r is Resource => r !== undefined);
-    const live = await readFor(runner, rs);
+    const live = await readFor(runner, rs, undefined, desired);
     const half = desired && !prior ? state?.pending?.[recordId(desired)] : undefined;
     const d = diffOne(owner, desired, prior, live, half);
     if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));

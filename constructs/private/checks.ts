@@ -35,3 +35,26 @@ export function deviceLabel(device: { readonly deviceName: string }): string {
     return 'device of';
   }
 }
+
+/**
+ * The tag of a netfilter construct's rules: its path below the lab, or (when that path is too long
+ * or holds characters an nft comment should not) a shortened form with a stable hash.
+ */
+export function ruleTag(c: IConstruct): string {
+  const lab = Lab.tryOf(c);
+  const rel = lab ? c.node.path.slice(lab.node.path.length + 1) : c.node.id;
+  if (/^[A-Za-z0-9_.:/@-]{1,100}$/u.test(rel)) return rel;
+  let h = 2166136261;
+  for (const ch of Buffer.from(rel, 'utf8')) h = Math.imul(h ^ ch, 16777619) >>> 0;
+  return `${rel.replace(/[^A-Za-z0-9_.:/@-]/gu, '_').slice(0, 80)}-${h.toString(16).padStart(8, '0')}`;
+}
+
+/** Why a device prop cannot be used where the construct lives (another namespace, another lab). */
+export function deviceProblems(self: IConstruct, device: unknown, what: string, namespace: IConstruct | undefined, isDevice: (x: unknown) => boolean): string[] {
+  if (device === undefined) return [];
+  if (!isDevice(device)) return [`"${what}" must be a device (a veth end, a namespace's loopback or a Bridge)`];
+  const d = device as { namespace?: IConstruct; owner: IConstruct; deviceName: string };
+  const problems = defined(sameLabProblem(self, d.owner, deviceLabel(d)));
+  if (d.namespace !== namespace) problems.push(`"${what}" ${deviceLabel(d)} "${d.owner.node.path}" is in ${whereIs(d.namespace)}, not in ${whereIs(namespace)}`);
+  return problems;
+}

@@ -3,6 +3,7 @@ import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
 import { CommandFailedError, inLocation, mapLimit, mountTableSize, type Runner } from '../runner.js';
 import { buildScripts } from './batches.js';
+import { applyExtras } from './extras.js';
 import { parseLinks, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from '../live/parse.js';
 
 /** Writes are serialized by the kernel's RTNL lock; a little parallelism hides process start-up. */
@@ -133,7 +134,11 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
     if (o) Object.assign(o.sysctls, parseSysctls(r.stdout));
     setSysctls();
   });
+  const extra = await applyExtras(runner, key, changes, live, checkpoint);
+  processes += extra.processes;
+  commands += extra.commands;
   const touched = new Set<Location>([...s.deletes, ...s.configure].map((x) => x.location));
   if (s.host.some((l) => l.startsWith('link '))) touched.add(HOST);
+  for (const l of extra.touched) touched.add(l);
   return { processes, commands, observed, touched, sysctlsBefore: found };
 }

@@ -17,9 +17,13 @@ import { Bridge } from './generated/providers/netns/bridge/index.js';
 import { VethLink } from './generated/providers/netns/veth-link/index.js';
 import { IpAddress } from './generated/providers/netns/ip-address/index.js';
 import { Route } from './generated/providers/netns/route/index.js';
+import { Masquerade } from './generated/providers/netns/masquerade/index.js';
+import { PortForward } from './generated/providers/netns/port-forward/index.js';
+import { Firewall } from './generated/providers/netns/firewall/index.js';
+import { netfilterToObject, impairToMap } from '../terraform/netfilter.js';
 
 /** A generated `netns_*` resource. */
-export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route;
+export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route | Masquerade | PortForward | Firewall;
 
 export interface LabResources {
   /** The plan the resources were made from. */
@@ -37,6 +41,9 @@ export interface EmitOptions {
    */
   readonly provider?: NetnsProvider;
 }
+
+/** A Terraform map, or undefined for none. */
+const map = (v: unknown) => (v === null ? undefined : (v as Record<string, string>));
 
 /** A construct id for a plan id (`sub/x` -> `sub_x`); unique among the lab's resources. */
 const idFor = (planId: string) => planId.replace(/\//gu, '_');
@@ -71,7 +78,7 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
         break;
       }
       case 'bridge': {
-        const br = new Bridge(scope, cid, { ...meta, namespace: nsRef(r.namespace), name: r.name, mtu: r.mtu, mac: r.mac, up: r.up });
+        const br = new Bridge(scope, cid, { ...meta, namespace: nsRef(r.namespace), name: r.name, mtu: r.mtu, mac: r.mac, up: r.up, impair: map(impairToMap(r.impair)) });
         devices.set(`${loc(r.namespace)}|${r.name}`, br.name);
         resources[id] = br;
         break;
@@ -79,8 +86,8 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
       case 'veth': {
         const v = new VethLink(scope, cid, {
           ...meta,
-          aNamespace: nsRef(r.a.namespace), aName: r.a.name, aMaster: r.a.master === undefined ? undefined : devRef(r.a.namespace, r.a.master), aMac: r.a.mac,
-          bNamespace: nsRef(r.b.namespace), bName: r.b.name, bMaster: r.b.master === undefined ? undefined : devRef(r.b.namespace, r.b.master), bMac: r.b.mac,
+          aNamespace: nsRef(r.a.namespace), aName: r.a.name, aMaster: r.a.master === undefined ? undefined : devRef(r.a.namespace, r.a.master), aMac: r.a.mac, aImpair: map(impairToMap(r.a.impair)),
+          bNamespace: nsRef(r.b.namespace), bName: r.b.name, bMaster: r.b.master === undefined ? undefined : devRef(r.b.namespace, r.b.master), bMac: r.b.mac, bImpair: map(impairToMap(r.b.impair)),
           mtu: r.mtu, up: r.up,
         });
         devices.set(`${loc(r.a.namespace)}|${r.a.name}`, v.aName);
@@ -105,6 +112,21 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
           dependsOn: addresses.get(loc(r.namespace)) ?? [],
         });
         break;
+      }
+      default: {
+        // Masquerade, port forward, firewall: interface names are references, so links come first.
+        const o = netfilterToObject(r)!;
+        const dev = (name: unknown) => (typeof name === 'string' ? devRef(r.namespace, name) : undefined);
+        const common = { ...meta, namespace: nsRef(r.namespace), name: r.name };
+        if (r.type === 'masquerade') resources[id] = new Masquerade(scope, cid, { ...common, source: r.source, outInterface: dev(r.outInterface)! });
+        else if (r.type === 'port-forward') resources[id] = new PortForward(scope, cid, { ...common, inInterface: dev(r.inInterface), protocol: r.protocol, port: r.port, to: r.to });
+        else if (r.type === 'firewall') {
+          const rules = (o.rules as Array<Record<string, string>> | null)?.map((x) => ({ ...x, ...(x.in_interface ? { in_interface: dev(x.in_interface)! } : {}), ...(x.out_interface ? { out_interface: dev(x.out_interface)! } : {}) }));
+          resources[id] = new Firewall(scope, cid, {
+            ...common, input: r.input, forward: r.forward, output: r.output,
+            allowEstablished: r.allowEstablished, allowLoopback: r.allowLoopback, allowPortForwards: r.allowPortForwards, rules,
+          });
+        }
       }
     }
   }

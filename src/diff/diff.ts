@@ -36,6 +36,9 @@ import { fieldDiff } from './fields.js';
 import type { LiveState } from '../live/read.js';
 import { LOOPBACK_ADDRESSES, Ownership, isLinkLocal, linkKey, type PriorResource } from './ownership.js';
 import { portsOfRecreatedBridges, routesOnGoneLinks, routesThroughRemoved } from './dependents.js';
+import { isNetfilter, type NetfilterResource } from '../plan/netfilter.js';
+import { netfilterChange } from './nft.js';
+import { impairFields } from './impair.js';
 
 export type { PriorResource } from './ownership.js';
 export type { Action, Change, Conflict, DiffResult, FieldChange } from './change.js';
@@ -104,6 +107,7 @@ class Differ {
     for (const [id, r] of byType('veth')) this.veth(id, r as VethResource);
     for (const [id, r] of byType('address')) this.address(id, r as AddressResource);
     for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
+    for (const [id, r] of desired) if (isNetfilter(r)) this.netfilter(id, r);
     this.retired();
     if (this.input.pruneUndeclared !== false) this.drift();
     this.dependents();
@@ -213,7 +217,7 @@ class Differ {
     if (conflict) return void this.conflicts.push({ path: r.path, message: conflict });
     if (live.kind !== 'bridge') return created('replace', `"${r.name}" is a ${live.kind ?? 'device'} in the kernel, not a bridge`, [{ field: 'kind', from: live.kind ?? null, to: 'bridge' }]);
     this.keptLinks.set(`${l}|${r.name}`, { path: r.path, link: live });
-    const fields = this.linkFields('', live, r);
+    const fields = [...this.linkFields('', live, r), ...impairFields('', r.impair, this.input.live, l, r.name, this.priorImpair(id, (p) => p.type === 'bridge' ? p.impair : undefined))];
     if (fields.length) this.add({ id, type: 'bridge', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
   }
 
@@ -251,6 +255,8 @@ class Differ {
     for (const [which, e, live] of [['a', r.a, a], ['b', r.b, b]] as Array<[string, VethEnd, LiveLink]>) {
       this.keptLinks.set(`${loc(e.namespace)}|${e.name}`, { path: r.path, link: live });
       fields.push(...this.linkFields(`${which}.`, live, { mtu: r.mtu, mac: e.mac, up: r.up, master: e.master, bridgePort: true }));
+      const had = this.priorImpair(id, (p) => (p.type === 'veth' && p[which as 'a'].name === e.name && p[which as 'a'].namespace === e.namespace ? p[which as 'a'].impair : undefined));
+      fields.push(...impairFields(`${which}.`, e.impair, this.input.live, loc(e.namespace), e.name, had));
     }
     if (fields.length) this.add({ id, type: 'veth', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
   }
@@ -290,6 +296,16 @@ class Differ {
     if (r.metric !== undefined && live.metric !== r.metric) fields.push({ field: 'metric', from: live.metric ?? null, to: r.metric });
     if (live.protocol !== String(ROUTE_PROTO)) fields.push({ field: 'protocol', from: live.protocol, to: String(ROUTE_PROTO) });
     if (fields.length) this.add({ id, type: 'route', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+  }
+
+  /** Whether the state's record of resource `id` declared an impairment (picked by `get`). */
+  private priorImpair(id: string, get: (p: Resource) => unknown): boolean {
+    return this.input.prior.some((p) => p.id === id && get(p.resource) !== undefined);
+  }
+
+  private netfilter(id: string, r: NetfilterResource): void {
+    const c = netfilterChange(id, r, this.input.key, this.input.live, this.newLocations.has(loc(r.namespace)), this.reasonForMissing(r));
+    if (c) this.add(c);
   }
 
   // ---- what the lab owned and no longer declares -----------------------------------------------

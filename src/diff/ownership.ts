@@ -14,6 +14,7 @@
 import { HOST, describeLocation, identity, loc, markerOwner, ownerMarker, ownerText, type Location, type Resource, type VethResource } from '../plan/types.js';
 import type { LiveLink } from '../live/parse.js';
 import type { LiveState } from '../live/read.js';
+import { liveNetfilter } from './nft.js';
 
 export interface PriorResource {
   readonly id: string;
@@ -138,6 +139,8 @@ export class Ownership {
         if (!live) return false;
         return l === HOST ? live.protocol === routeProto : this.namespaceOwned(l);
       }
+      default:
+        return liveNetfilter(this.key, p, this.live).state !== 'absent';
     }
   }
 

@@ -1,5 +1,8 @@
 /** Human and JSON renderings of a diff. */
 import type { Resource } from '../plan/types.js';
+import { describeImpair } from '../plan/impair.js';
+import { describeNetfilter } from '../plan/netfilter.js';
+import { rulesOf } from '../plan/nft-rules.js';
 import type { Action, Change, Conflict, DiffResult } from './change.js';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-' };
@@ -11,15 +14,17 @@ export function describe(r: Resource): string {
     case 'namespace':
       return `namespace ${r.name}`;
     case 'bridge':
-      return `bridge ${r.name} (${where(r.namespace)})`;
+      return `bridge ${r.name} (${where(r.namespace)}${r.impair ? `, impair ${describeImpair(r.impair)}` : ''})`;
     case 'veth': {
-      const end = (e: typeof r.a) => `${e.name} (${where(e.namespace)}${e.master ? `, port of ${e.master}` : ''})`;
+      const end = (e: typeof r.a) => `${e.name} (${where(e.namespace)}${e.master ? `, port of ${e.master}` : ''}${e.impair ? `, impair ${describeImpair(e.impair)}` : ''})`;
       return `veth ${end(r.a)} <-> ${end(r.b)}`;
     }
     case 'address':
       return `address ${r.address} on ${r.device} (${where(r.namespace)})`;
     case 'route':
       return `route ${r.destination}${r.via ? ` via ${r.via}` : ''}${r.device ? ` dev ${r.device}` : ''} (${where(r.namespace)})`;
+    default:
+      return describeNetfilter(r);
   }
 }
 
@@ -29,6 +34,9 @@ export function renderChange(c: Change): string {
   const what = describe(c.desired ?? c.prior!);
   const lines = [`  ${SYMBOL[c.action].padEnd(3)} ${what}  [${c.path}]`, `        reason: ${c.reason}`];
   for (const f of c.fields) lines.push(`        ${f.field}: ${show(f.from)} -> ${show(f.to)}`);
+  if (c.fields.length === 0 && c.desired?.type === 'firewall') {
+    for (const [chain, rules] of Object.entries(rulesOf(c.desired))) for (const r of rules ?? []) lines.push(`        ${chain}: ${r}`);
+  }
   return lines.join('\n');
 }
 

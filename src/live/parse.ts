@@ -2,6 +2,8 @@
  * Pure parsers: `ip -j` output in, typed live state out. No I/O here; the reader feeds these.
  */
 import { canonicalAddress, canonicalDestination, canonicalIp, type Family } from '../plan/net.js';
+import type { LiveQdisc } from '../plan/impair.js';
+import type { LiveTable } from './nft.js';
 
 export interface LiveAddress {
   /** Canonical CIDR. */
@@ -45,6 +47,10 @@ export interface LiveLocation {
   readonly routes: LiveRoute[];
   /** Values of the sysctls that were asked for. */
   readonly sysctls: Record<string, string>;
+  /** nslab's nftables tables (`nslab_*`), keyed `family name`; absent when not read (see extras.ts). */
+  readonly nft?: Map<string, LiveTable>;
+  /** Root qdiscs by device; absent when not read (see extras.ts). */
+  readonly qdiscs?: Map<string, LiveQdisc>;
 }
 
 type Json = Record<string, unknown>;

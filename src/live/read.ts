@@ -1,5 +1,6 @@
 import { HOST, type Location } from '../plan/types.js';
 import { inLocation, mapLimit, mountTableSize, runChecked, type Runner } from '../runner.js';
+import { addExtras, checkKernel, type ExtrasRequest } from './extras.js';
 import { parseLinks, parseNetnsList, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from './parse.js';
 
 /** What the reader saw: every named namespace, and the contents of the locations asked for. */
@@ -24,6 +25,8 @@ export interface ReadRequest {
    * lack are read.
    */
   readonly known?: Map<Location, LiveLocation>;
+  /** nftables tables and qdiscs to read too, and kernel features to check first (see extras.ts). */
+  readonly extras?: ExtrasRequest;
 }
 
 /** Reads in parallel, but not so wide that process start-up thrashes the two cores. */
@@ -35,6 +38,7 @@ const READ_CONCURRENCY = 8;
  * namespace), plus `nsenter --net=/run/netns/NS sysctl KEY…` where sysctls are declared.
  */
 export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveState> {
+  if (req.extras) await checkKernel(runner, req.extras);
   const namespaces = new Set(parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout));
   const wanted = [...new Set(req.locations)].filter((l) => l === HOST || namespaces.has(l));
   const broken = new Set<string>();
@@ -46,9 +50,9 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
       if (known) {
         const missing = keys.filter((k) => !(k in known.sysctls));
         const sysctls = missing.length ? { ...known.sysctls, ...(await readSysctls(runner, l, missing)) } : known.sysctls;
-        return [l, { ...known, sysctls }] as const;
+        return [l, await withExtras(runner, l, { ...known, sysctls }, req)] as const;
       }
-      return [l, await readLocation(runner, l, keys, mounts)] as const;
+      return [l, await withExtras(runner, l, await readLocation(runner, l, keys, mounts), req)] as const;
     } catch (e) {
       // The namespace may vanish between the listing and the read: that is "absent", not an error.
       if (l !== HOST && /No such file/u.test(String(e))) return undefined;
@@ -64,6 +68,9 @@ export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveSt
   for (const l of wanted) if (!locations.has(l)) namespaces.delete(l);
   return { namespaces, locations, broken };
 }
+
+const withExtras = (runner: Runner, l: Location, where: LiveLocation, req: ReadRequest) =>
+  (req.extras ? addExtras(runner, l, where, req.extras) : Promise.resolve(where));
 
 /** `mounts`: the mount table's size (it picks how to enter the namespace; see inLocation). */
 export async function readLocation(runner: Runner, l: Location, sysctlKeys: string[] = [], mounts = 0): Promise<LiveLocation> {

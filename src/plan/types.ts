@@ -9,7 +9,7 @@ export const PLAN_VERSION = 1;
 /** Route protocol number nslab marks its routes with (`ip route add … proto 213`). */
 export const ROUTE_PROTO = 213;
 
-export type ResourceType = 'namespace' | 'bridge' | 'veth' | 'address' | 'route';
+export type ResourceType = 'namespace' | 'bridge' | 'veth' | 'address' | 'route' | NetfilterType;
 
 interface Base {
   /** The construct path that declared the resource (for messages). */
@@ -32,6 +32,8 @@ export interface BridgeResource extends Base {
   readonly mtu?: number;
   readonly mac?: string;
   readonly up: boolean;
+  /** Egress impairment of the bridge device (tc qdisc). */
+  readonly impair?: Impair;
 }
 
 export interface VethEnd {
@@ -40,6 +42,8 @@ export interface VethEnd {
   /** Name of the bridge (in the same location) this end is a port of. */
   readonly master?: string;
   readonly mac?: string;
+  /** Egress impairment of this end (tc qdisc). */
+  readonly impair?: Impair;
 }
 
 export interface VethResource extends Base {
@@ -69,7 +73,12 @@ export interface RouteResource extends Base {
   readonly metric?: number;
 }
 
-export type Resource = NamespaceResource | BridgeResource | VethResource | AddressResource | RouteResource;
+export type Resource = NamespaceResource | BridgeResource | VethResource | AddressResource | RouteResource | NetfilterResource;
+
+export type { Impair } from './impair.js';
+export type { FirewallResource, FirewallRule, MasqueradeResource, NetfilterResource, NetfilterType, PortForwardResource } from './netfilter.js';
+import type { Impair } from './impair.js';
+import type { NetfilterResource, NetfilterType } from './netfilter.js';
 
 export interface PlanDocument {
   readonly version: typeof PLAN_VERSION;
@@ -124,11 +133,13 @@ export function identity(r: Resource): string {
       return `address ${loc(r.namespace)}/${r.device}/${r.address}`;
     case 'route':
       return `route ${loc(r.namespace)}/${r.family}/${r.destination}`;
+    default:
+      return `${r.type} ${loc(r.namespace)}/${r.name}`;
   }
 }
 
 /** Order in which resource types are created; deletes run in the reverse order. */
-export const TYPE_ORDER: ResourceType[] = ['namespace', 'bridge', 'veth', 'address', 'route'];
+export const TYPE_ORDER: ResourceType[] = ['namespace', 'bridge', 'veth', 'address', 'route', 'masquerade', 'port-forward', 'firewall'];
 
 /** JSON with sorted keys and two-space indentation: the deterministic plan encoding. */
 export function stableStringify(value: unknown): string {

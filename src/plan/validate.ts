@@ -22,6 +22,8 @@ import {
   parseCidr,
   parseIp,
 } from './net.js';
+import { normalizeImpair } from './impair.js';
+import { NETFILTER_TYPES, checkNetfilter, normalizeNetfilter } from './netfilter.js';
 
 /** A plan that cannot be applied: every problem found, each naming its construct path. */
 export class PlanError extends Error {
@@ -170,7 +172,7 @@ export function normalizeResource(id: string, raw: unknown, problems: string[], 
     case 'bridge':
       r = {
         type: 'bridge', path, namespace: nsRef(raw.namespace), name: ifname(raw.name, 'interface name'),
-        mtu: mtu(raw.mtu), mac: mac(raw.mac), up: bool(raw.up, 'up', true),
+        mtu: mtu(raw.mtu), mac: mac(raw.mac), up: bool(raw.up, 'up', true), impair: normalizeImpair(raw.impair, `${at} impair`, problems),
       };
       break;
     case 'veth': {
@@ -182,6 +184,7 @@ export function normalizeResource(id: string, raw: unknown, problems: string[], 
         return {
           namespace: nsRef(v.namespace), name: ifname(v.name, 'interface name'),
           master: str(v.master, `end ${which} master`, false), mac: mac(v.mac),
+          impair: normalizeImpair(v.impair, `${at} end ${which} impair`, problems),
         };
       };
       r = { type: 'veth', path, a: end(raw.a, 'a'), b: end(raw.b, 'b'), mtu: mtu(raw.mtu), up: bool(raw.up, 'up', true) };
@@ -218,7 +221,8 @@ export function normalizeResource(id: string, raw: unknown, problems: string[], 
       break;
     }
     default:
-      problems.push(`${at} unknown resource type ${JSON.stringify(raw.type)}`);
+      if ((NETFILTER_TYPES as readonly unknown[]).includes(raw.type)) r = normalizeNetfilter(raw, path, problems, ifname);
+      else problems.push(`${at} unknown resource type ${JSON.stringify(raw.type)}`);
   }
   return problems.length === before ? r : undefined;
 }
@@ -320,6 +324,7 @@ export function checkReferences(plan: PlanDocument, badDevices: ReadonlySet<stri
     if (prior) problems.push(`[${r.path}] route to ${r.destination} in ${describeLocation(loc(r.namespace))} is also declared by ${prior}`);
     else routes.set(key, r.path);
   }
+  problems.push(...checkNetfilter(plan, (l, name) => devices.get(l)?.has(name) === true || bad(l === '' ? undefined : l, name), inLab));
   return problems;
 }
 

@@ -9,6 +9,7 @@ import type { Resource } from '../plan/types.js';
 import { canonicalAddress, canonicalDestination, canonicalIp, canonicalMac } from '../plan/net.js';
 import { IMPORT_IDS, RESOURCES, type ResourceTypeName } from './schema.js';
 import { isUnknown, type ObjectValue, type Value } from './values.js';
+import { impairFromMap, impairToMap, netfilterToObject, netfilterToRaw } from './netfilter.js';
 
 /** A problem with a resource's configuration, naming the attribute when one is to blame. */
 export interface Problem {
@@ -27,15 +28,17 @@ export function toRaw(type: ResourceTypeName, o: ObjectValue): Raw {
     case 'netns_namespace':
       return { type: 'namespace', name: s('name'), loopbackUp: opt<boolean>(o.loopback_up!) ?? true, sysctls: opt<Raw>(o.sysctls!) ?? {} };
     case 'netns_bridge':
-      return { type: 'bridge', namespace: s('namespace'), name: s('name'), mtu: opt<number>(o.mtu!), mac: s('mac'), up: opt<boolean>(o.up!) ?? true };
+      return { type: 'bridge', namespace: s('namespace'), name: s('name'), mtu: opt<number>(o.mtu!), mac: s('mac'), up: opt<boolean>(o.up!) ?? true, impair: impairFromMap(o.impair) };
     case 'netns_veth_link': {
-      const end = (p: 'a' | 'b') => ({ namespace: s(`${p}_namespace`), name: s(`${p}_name`), master: s(`${p}_master`), mac: s(`${p}_mac`) });
+      const end = (p: 'a' | 'b') => ({ namespace: s(`${p}_namespace`), name: s(`${p}_name`), master: s(`${p}_master`), mac: s(`${p}_mac`), impair: impairFromMap(o[`${p}_impair`]) });
       return { type: 'veth', a: end('a'), b: end('b'), mtu: opt<number>(o.mtu!), up: opt<boolean>(o.up!) ?? true };
     }
     case 'netns_ip_address':
       return { type: 'address', namespace: s('namespace'), device: s('device'), address: s('address') };
     case 'netns_route':
       return { type: 'route', namespace: s('namespace'), destination: s('destination'), via: s('via'), device: s('device'), metric: opt<number>(o.metric!) };
+    default:
+      return netfilterToRaw(type, o)!;
   }
 }
 
@@ -43,7 +46,8 @@ export function toRaw(type: ResourceTypeName, o: ObjectValue): Raw {
 function blame(message: string, o: ObjectValue, type: ResourceTypeName): string | undefined {
   const keywords: Array<[RegExp, string]> = [
     [/^MTU /u, 'mtu'], [/^metric /u, 'metric'], [/^gateway /u, 'via'], [/^sysctl/u, 'sysctls'], [/^destination /u, 'destination'],
-    [/^route to .* needs a gateway/u, 'via'],
+    [/^route to .* needs a gateway/u, 'via'], [/^end a impair/u, 'a_impair'], [/^end b impair/u, 'b_impair'], [/^impair/u, 'impair'],
+    [/^rule \d+/u, 'rules'], [/^(input|forward|output) policy/u, 'rules'], [/^source /u, 'source'], [/^to /u, 'to'], [/^port /u, 'port'], [/^protocol /u, 'protocol'],
   ];
   if (type === 'netns_ip_address') keywords.push([/^address /u, 'address']);
   for (const [re, attr] of keywords) if (re.test(message) && attr in o) return attr;
@@ -67,7 +71,7 @@ function placeholders(type: ResourceTypeName, o: ObjectValue): { filled: ObjectV
     if (!isUnknown(v) && !(v && typeof v === 'object' && Object.values(v).some(isUnknown))) continue;
     unknown.add(k);
     const spec = RESOURCES[type].attributes[k]!;
-    if (Array.isArray(spec.type)) filled[k] = {};
+    if (Array.isArray(spec.type)) filled[k] = spec.type[0] === 'list' ? [] : {};
     else if (spec.type === 'bool') filled[k] = true;
     else if (k === 'mtu') filled[k] = 1500;
     else if (spec.type === 'number') filled[k] = 0;
@@ -135,6 +139,7 @@ export function idOf(r: Resource): string {
     case 'veth': return `${ns(r.a.namespace)}|${r.a.name}|${ns(r.b.namespace)}|${r.b.name}`;
     case 'address': return `${ns(r.namespace)}|${r.device}|${r.address}`;
     case 'route': return `${ns(r.namespace)}|${r.destination === 'default' && r.family === 6 ? '::/0' : r.destination}`;
+    default: return `${ns(r.namespace)}|${r.name}`;
   }
 }
 
@@ -150,12 +155,12 @@ export function fromResource(type: ResourceTypeName, r: Resource, base: ObjectVa
       o = { name: r.name, loopback_up: r.loopbackUp, sysctls: Object.keys(r.sysctls).length ? { ...r.sysctls } : null };
       break;
     case 'bridge':
-      o = { namespace: n(r.namespace), name: r.name, mtu: n(r.mtu), mac: n(r.mac), up: r.up };
+      o = { namespace: n(r.namespace), name: r.name, mtu: n(r.mtu), mac: n(r.mac), up: r.up, impair: impairToMap(r.impair) };
       break;
     case 'veth':
       o = {
-        a_namespace: n(r.a.namespace), a_name: r.a.name, a_master: n(r.a.master), a_mac: n(r.a.mac),
-        b_namespace: n(r.b.namespace), b_name: r.b.name, b_master: n(r.b.master), b_mac: n(r.b.mac),
+        a_namespace: n(r.a.namespace), a_name: r.a.name, a_master: n(r.a.master), a_mac: n(r.a.mac), a_impair: impairToMap(r.a.impair),
+        b_namespace: n(r.b.namespace), b_name: r.b.name, b_master: n(r.b.master), b_mac: n(r.b.mac), b_impair: impairToMap(r.b.impair),
         mtu: n(r.mtu), up: r.up,
       };
       break;
@@ -165,6 +170,8 @@ export function fromResource(type: ResourceTypeName, r: Resource, base: ObjectVa
     case 'route':
       o = { namespace: n(r.namespace), destination: r.destination, via: n(r.via), device: n(r.device), metric: n(r.metric) };
       break;
+    default:
+      o = netfilterToObject(r)!;
   }
   const out: ObjectValue = { id: idOf(r) };
   for (const attr of Object.keys(RESOURCES[type].attributes)) {
@@ -197,6 +204,8 @@ export function parseImportId(type: ResourceTypeName, id: string): ObjectValue |
       return { ...base, namespace: ns(parts[0]!), device: parts[1]!, address: parts[2]! };
     case 'netns_route':
       return { ...base, namespace: ns(parts[0]!), destination: parts[1]! };
+    default:
+      return { ...base, namespace: ns(parts[0]!), name: parts[1]! };
   }
 }
 

@@ -10,7 +10,7 @@ export const PROVIDER_NAME = 'netns';
 export const PROVIDER_ADDRESS = `registry.terraform.io/${PROVIDER_NAMESPACE}/${PROVIDER_NAME}`;
 
 /** A cty type as Terraform spells it in JSON. */
-export type CtyType = 'string' | 'number' | 'bool' | readonly ['map', 'string'];
+export type CtyType = 'string' | 'number' | 'bool' | readonly ['map', 'string'] | readonly ['list', readonly ['map', 'string']];
 
 export interface AttributeSpec {
   readonly type: CtyType;
@@ -21,7 +21,7 @@ export interface AttributeSpec {
   /** Not part of Terraform's schema: a change of this attribute replaces the object. */
   readonly forceNew?: boolean;
   /** Not part of Terraform's schema: the value planned for an optional+computed attribute left unset. */
-  readonly default?: boolean;
+  readonly default?: boolean | string;
 }
 
 export interface ResourceSpec {
@@ -42,6 +42,20 @@ const mtu = (what: string): AttributeSpec => ({
   type: 'number', optional: true,
   description: `MTU of ${what} (68-65535). Unset: the kernel's default, not managed. Changes in place.`,
 });
+const impair = (what: string): AttributeSpec => ({
+  type: ['map', 'string'], optional: true,
+  description: `Egress impairment of ${what}: keys delay, jitter (\`20ms\`), loss, duplicate, corrupt, reorder (\`1%\`), rate (\`8mbit\`), burst (\`32kb\`), limit (packets). `
+    + 'A rate alone is a tbf qdisc; anything else needs the kernel\'s netem. Unset: the kernel\'s default qdisc. Changes in place.',
+});
+const tag = (what: string): AttributeSpec => ({
+  type: 'string', required: true, forceNew: true,
+  description: `The ${what}'s name: it tags its rules (nftables comment) in the lab's table \`inet nslab_<lab>\` of the namespace.`,
+});
+const policy = (hook: string): AttributeSpec => ({
+  type: 'string', optional: true, computed: true, default: 'accept',
+  description: `Policy of the ${hook} hook: \`accept\` or \`drop\`. Default: accept. Changes in place.`,
+});
+const allow = (what: string): AttributeSpec => ({ type: 'bool', optional: true, computed: true, default: true, description: `${what} Default: true. Changes in place.` });
 const mac = (what: string): AttributeSpec => ({
   type: 'string', optional: true,
   description: `MAC address of ${what}, \`aa:bb:cc:dd:ee:ff\`. Unset: chosen by the kernel, not managed. Changes in place.`,
@@ -63,6 +77,9 @@ export const IMPORT_IDS = {
   netns_veth_link: 'A_NS|A_NAME|B_NS|B_NAME',
   netns_ip_address: 'NS|DEVICE|CIDR',
   netns_route: 'NS|DESTINATION',
+  netns_masquerade: 'NS|NAME',
+  netns_port_forward: 'NS|NAME',
+  netns_firewall: 'NS|NAME',
 } as const;
 
 export type ResourceTypeName = keyof typeof IMPORT_IDS;
@@ -89,6 +106,7 @@ export const RESOURCES: Record<ResourceTypeName, ResourceSpec> = {
       mtu: mtu('the bridge'),
       mac: mac('the bridge'),
       up: up('the bridge is'),
+      impair: impair('the bridge device'),
     },
   },
   netns_veth_link: {
@@ -99,10 +117,12 @@ export const RESOURCES: Record<ResourceTypeName, ResourceSpec> = {
       a_name: { type: 'string', required: true, forceNew: true, description: 'Interface name of end a (at most 15 bytes).' },
       a_master: { type: 'string', optional: true, description: 'Name of a bridge (in end a\'s namespace) that end a is a port of. Changes in place.' },
       a_mac: mac('end a'),
+      a_impair: impair('end a'),
       b_namespace: ns('end b'),
       b_name: { type: 'string', required: true, forceNew: true, description: 'Interface name of end b (at most 15 bytes).' },
       b_master: { type: 'string', optional: true, description: 'Name of a bridge (in end b\'s namespace) that end b is a port of. Changes in place.' },
       b_mac: mac('end b'),
+      b_impair: impair('end b'),
       mtu: mtu('both ends'),
       up: up('both ends are'),
     },
@@ -125,6 +145,47 @@ export const RESOURCES: Record<ResourceTypeName, ResourceSpec> = {
       via: { type: 'string', optional: true, description: 'The gateway address. Changes in place.' },
       device: { type: 'string', optional: true, description: 'The outgoing device. Changes in place.' },
       metric: { type: 'number', optional: true, description: 'The route metric. Changes in place.' },
+    },
+  },
+  netns_masquerade: {
+    description: 'Source NAT to the outgoing device\'s address (`oifname OUT ip saddr SRC masquerade`) in the lab\'s nftables table of a namespace, which must forward.',
+    attributes: {
+      id: id(IMPORT_IDS.netns_masquerade),
+      namespace: ns('the masquerade'),
+      name: tag('masquerade'),
+      source: { type: 'string', optional: true, description: 'The IPv4 prefix translated, e.g. `10.77.0.0/24`. Unset: every source. Changes in place.' },
+      out_interface: { type: 'string', required: true, description: 'The device the translated packets leave by. Changes in place.' },
+    },
+  },
+  netns_port_forward: {
+    description: 'A published port: destination NAT (`iifname IN tcp dport PORT dnat ip to ADDR:PORT`) in the lab\'s nftables table of a namespace, which must forward.',
+    attributes: {
+      id: id(IMPORT_IDS.netns_port_forward),
+      namespace: ns('the port forward'),
+      name: tag('port forward'),
+      in_interface: { type: 'string', optional: true, description: 'The device the connections come in by. Unset: any. Changes in place.' },
+      protocol: { type: 'string', required: true, description: '`tcp` or `udp`. Changes in place.' },
+      port: { type: 'number', required: true, description: 'The published port. Changes in place.' },
+      to: { type: 'string', required: true, description: '`ADDR:PORT`, or `ADDR` for the same port (IPv4). Changes in place.' },
+    },
+  },
+  netns_firewall: {
+    description: 'A namespace\'s packet filter (chains input, forward, output of the lab\'s nftables table): a policy per hook and ordered rules. One per namespace.',
+    attributes: {
+      id: id(IMPORT_IDS.netns_firewall),
+      namespace: ns('the firewall'),
+      name: tag('firewall'),
+      input: policy('input'),
+      forward: policy('forward'),
+      output: policy('output'),
+      allow_established: allow('`ct state established,related accept` first in every hook (replies pass).'),
+      allow_loopback: allow('Accept what comes in by `lo`.'),
+      allow_port_forwards: allow('Let connections to published ports through the forward hook (`ct status dnat accept`).'),
+      rules: {
+        type: ['list', ['map', 'string']], optional: true,
+        description: 'Ordered rules, each a map: `hook` (input, forward, output) and `action` (accept, drop, reject) required; '
+          + '`source`, `destination` (prefixes), `in_interface`, `out_interface`, `protocol` (tcp, udp, icmp, icmpv6), `port` (`22` or `8000-8100`). Changes in place.',
+      },
     },
   },
 };

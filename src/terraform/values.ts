@@ -77,6 +77,7 @@ export function hasUnknown(v: Value): boolean {
 function coerce(type: CtyType, v: Value): Value {
   if (v === null || isUnknown(v)) return v;
   if (type === 'number' && typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  if (Array.isArray(type) && type[0] === 'list') return Array.isArray(v) ? v.map((x) => coerce(type[1] as CtyType, x)) : v;
   if (Array.isArray(type) && v && typeof v === 'object' && !Array.isArray(v)) {
     const out: ObjectValue = {};
     for (const [k, x] of Object.entries(v)) out[k] = coerce(type[1] as CtyType, x);

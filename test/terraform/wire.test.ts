@@ -27,7 +27,7 @@ describe('msgpack values', () => {
 
   it('conform objects to a schema: missing attributes are null, numbers sent as strings become numbers', () => {
     const raw = fromDynamic({ msgpack: encode({ name: 'br', mtu: '1500', stray: 1 }) });
-    expect(conform(RESOURCES.netns_bridge.attributes, raw)).toEqual({ id: null, namespace: null, name: 'br', mtu: 1500, mac: null, up: null });
+    expect(conform(RESOURCES.netns_bridge.attributes, raw)).toEqual({ id: null, namespace: null, name: 'br', mtu: 1500, mac: null, up: null, impair: null });
   });
 });
 

@@ -4,5 +4,8 @@ export * as bridge from './bridge/index.js';
 export * as vethLink from './veth-link/index.js';
 export * as ipAddress from './ip-address/index.js';
 export * as route from './route/index.js';
+export * as masquerade from './masquerade/index.js';
+export * as portForward from './port-forward/index.js';
+export * as firewall from './firewall/index.js';
 export * as provider from './provider/index.js';
 

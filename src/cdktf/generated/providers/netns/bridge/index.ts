@@ -8,6 +8,12 @@ import * as cdktf from '../../../../cdk.js';
 
 export interface BridgeConfig extends cdktf.TerraformMetaArguments {
   /**
+  * Egress impairment of the bridge device: keys delay, jitter (`20ms`), loss, duplicate, corrupt, reorder (`1%`), rate (`8mbit`), burst (`32kb`), limit (packets). A rate alone is a tbf qdisc; anything else needs the kernel's netem. Unset: the kernel's default qdisc. Changes in place.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/nslab/netns/0.1.0/docs/resources/bridge#impair Bridge#impair}
+  */
+  readonly impair?: { [key: string]: string };
+  /**
   * MAC address of the bridge, `aa:bb:cc:dd:ee:ff`. Unset: chosen by the kernel, not managed. Changes in place.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/nslab/netns/0.1.0/docs/resources/bridge#mac Bridge#mac}
@@ -89,6 +95,7 @@ export class Bridge extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
+    this._impair = config.impair;
     this._mac = config.mac;
     this._mtu = config.mtu;
     this._name = config.name;
@@ -103,6 +110,22 @@ export class Bridge extends cdktf.TerraformResource {
   // id - computed: true, optional: false, required: false
   public get id() {
     return this.getStringAttribute('id');
+  }
+
+  // impair - computed: false, optional: true, required: false
+  private _impair?: { [key: string]: string }; 
+  public get impair() {
+    return this.getStringMapAttribute('impair');
+  }
+  public set impair(value: { [key: string]: string }) {
+    this._impair = value;
+  }
+  public resetImpair() {
+    this._impair = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get impairInput() {
+    return this._impair;
   }
 
   // mac - computed: false, optional: true, required: false
@@ -188,6 +211,7 @@ export class Bridge extends cdktf.TerraformResource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
+      impair: cdktf.hashMapper(cdktf.stringToTerraform)(this._impair),
       mac: cdktf.stringToTerraform(this._mac),
       mtu: cdktf.numberToTerraform(this._mtu),
       name: cdktf.stringToTerraform(this._name),
@@ -198,6 +222,12 @@ export class Bridge extends cdktf.TerraformResource {
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
+      impair: {
+        value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._impair),
+        isBlock: false,
+        type: "map",
+        storageClassType: "stringMap",
+      },
       mac: {
         value: cdktf.stringToHclTerraform(this._mac),
         isBlock: false,

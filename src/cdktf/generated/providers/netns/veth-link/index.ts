@@ -8,6 +8,12 @@ import * as cdktf from '../../../../cdk.js';
 
 export interface VethLinkConfig extends cdktf.TerraformMetaArguments {
   /**
+  * Egress impairment of end a: keys delay, jitter (`20ms`), loss, duplicate, corrupt, reorder (`1%`), rate (`8mbit`), burst (`32kb`), limit (packets). A rate alone is a tbf qdisc; anything else needs the kernel's netem. Unset: the kernel's default qdisc. Changes in place.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/nslab/netns/0.1.0/docs/resources/veth_link#a_impair VethLink#a_impair}
+  */
+  readonly aImpair?: { [key: string]: string };
+  /**
   * MAC address of end a, `aa:bb:cc:dd:ee:ff`. Unset: chosen by the kernel, not managed. Changes in place.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/nslab/netns/0.1.0/docs/resources/veth_link#a_mac VethLink#a_mac}
@@ -31,6 +37,12 @@ export interface VethLinkConfig extends cdktf.TerraformMetaArguments {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/nslab/netns/0.1.0/docs/resources/veth_link#a_namespace VethLink#a_namespace}
   */
   readonly aNamespace?: string;
+  /**
+  * Egress impairment of end b: keys delay, jitter (`20ms`), loss, duplicate, corrupt, reorder (`1%`), rate (`8mbit`), burst (`32kb`), limit (packets). A rate alone is a tbf qdisc; anything else needs the kernel's netem. Unset: the kernel's default qdisc. Changes in place.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/nslab/netns/0.1.0/docs/resources/veth_link#b_impair VethLink#b_impair}
+  */
+  readonly bImpair?: { [key: string]: string };
   /**
   * MAC address of end b, `aa:bb:cc:dd:ee:ff`. Unset: chosen by the kernel, not managed. Changes in place.
   *
@@ -119,10 +131,12 @@ export class VethLink extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
+    this._aImpair = config.aImpair;
     this._aMac = config.aMac;
     this._aMaster = config.aMaster;
     this._aName = config.aName;
     this._aNamespace = config.aNamespace;
+    this._bImpair = config.bImpair;
     this._bMac = config.bMac;
     this._bMaster = config.bMaster;
     this._bName = config.bName;
@@ -134,6 +148,22 @@ export class VethLink extends cdktf.TerraformResource {
   // ==========
   // ATTRIBUTES
   // ==========
+
+  // a_impair - computed: false, optional: true, required: false
+  private _aImpair?: { [key: string]: string }; 
+  public get aImpair() {
+    return this.getStringMapAttribute('a_impair');
+  }
+  public set aImpair(value: { [key: string]: string }) {
+    this._aImpair = value;
+  }
+  public resetAImpair() {
+    this._aImpair = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get aImpairInput() {
+    return this._aImpair;
+  }
 
   // a_mac - computed: false, optional: true, required: false
   private _aMac?: string; 
@@ -194,6 +224,22 @@ export class VethLink extends cdktf.TerraformResource {
   // Temporarily expose input value. Use with caution.
   public get aNamespaceInput() {
     return this._aNamespace;
+  }
+
+  // b_impair - computed: false, optional: true, required: false
+  private _bImpair?: { [key: string]: string }; 
+  public get bImpair() {
+    return this.getStringMapAttribute('b_impair');
+  }
+  public set bImpair(value: { [key: string]: string }) {
+    this._bImpair = value;
+  }
+  public resetBImpair() {
+    this._bImpair = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get bImpairInput() {
+    return this._bImpair;
   }
 
   // b_mac - computed: false, optional: true, required: false
@@ -300,10 +346,12 @@ export class VethLink extends cdktf.TerraformResource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
+      a_impair: cdktf.hashMapper(cdktf.stringToTerraform)(this._aImpair),
       a_mac: cdktf.stringToTerraform(this._aMac),
       a_master: cdktf.stringToTerraform(this._aMaster),
       a_name: cdktf.stringToTerraform(this._aName),
       a_namespace: cdktf.stringToTerraform(this._aNamespace),
+      b_impair: cdktf.hashMapper(cdktf.stringToTerraform)(this._bImpair),
       b_mac: cdktf.stringToTerraform(this._bMac),
       b_master: cdktf.stringToTerraform(this._bMaster),
       b_name: cdktf.stringToTerraform(this._bName),
@@ -315,6 +363,12 @@ export class VethLink extends cdktf.TerraformResource {
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
+      a_impair: {
+        value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._aImpair),
+        isBlock: false,
+        type: "map",
+        storageClassType: "stringMap",
+      },
       a_mac: {
         value: cdktf.stringToHclTerraform(this._aMac),
         isBlock: false,
@@ -338,6 +392,12 @@ export class VethLink extends cdktf.TerraformResource {
         isBlock: false,
         type: "simple",
         storageClassType: "string",
+      },
+      b_impair: {
+        value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._bImpair),
+        isBlock: false,
+        type: "map",
+        storageClassType: "stringMap",
       },
       b_mac: {
         value: cdktf.stringToHclTerraform(this._bMac),
