@@ -153,7 +153,7 @@ export function sweep(prefix: string): number {
   return links.length + namespaces.length;
 }
 
-/** Removes nslab's pins (src/state/pins.ts) of namespaces named with `prefix`: a failed run may leave them. */
+/** Removes nslab's pins (src/engine/state/pins.ts) of namespaces named with `prefix`: a failed run may leave them. */
 function unpin(prefix: string): void {
   const root = process.env.NSLAB_PIN_DIR ?? '/run/nslab/pins';
   if (!existsSync(root)) return;

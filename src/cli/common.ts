@@ -4,9 +4,9 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { PlanDocument } from '../plan/types.js';
-import { stateDir } from '../state/state.js';
 import { loadLabFile } from './load.js';
 import { resolveLab, selectLabs, stateLabs } from './labs.js';
+import { stateDir } from '../engine/index.js';
 
 export interface Flags {
   json?: boolean;

@@ -7,8 +7,8 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { PlanDocument } from '../plan/types.js';
-import { readState, stateDir } from '../state/state.js';
 import { ExitCodeError, plansOf, requireRoot, stateLab, UsageError, type Flags } from './common.js';
+import { readState, stateDir } from '../engine/index.js';
 
 /** `nslab exec FILE NS -- CMD…` or `nslab exec --lab NAME NS -- CMD…`: the prefix is resolved here. */
 export async function cmdExec(args: string[], flags: Flags): Promise<number> {

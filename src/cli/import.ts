@@ -8,10 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HOST, type Location } from '../plan/types.js';
-import { readLive, type LiveState } from '../live/read.js';
-import { parseNetnsList, parseSysctls, type LiveLink } from '../live/parse.js';
-import { inLocation, runChecked, type Runner } from '../runner.js';
-import { isLinkLocal } from '../diff/ownership.js';
+import { inLocation, isLinkLocal, parseNetnsList, parseSysctls, readLive, runChecked, type LiveLink, type LiveState, type Runner } from '../engine/index.js';
 
 const js = (v: string) => `'${v.replace(/\\/gu, '\\\\').replace(/'/gu, "\\'")}'`;
 /** A TypeScript identifier made from a kernel name. */

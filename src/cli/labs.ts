@@ -3,7 +3,7 @@
  * saved plan, or with a state file.
  */
 import { labKey } from '../plan/types.js';
-import { listStates, readState } from '../state/state.js';
+import { listStates, readState } from '../engine/index.js';
 
 /** A lab that `--lab NAME` may name. */
 export interface LabCandidate {

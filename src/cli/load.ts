@@ -3,7 +3,6 @@
  * `app.synth()` hands plans back instead of writing them), or a synthesized plan JSON.
  */
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { trustedDir } from '../state/trust.js';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { createRequire, isBuiltin } from 'node:module';
@@ -11,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPlan, PlanError } from '../plan/validate.js';
 import type { PlanDocument } from '../plan/types.js';
-import type { Change } from '../diff/diff.js';
 import { APPS_KEY as APPS, CAPTURE_KEY as CAPTURE } from '../synth/output.js';
+import { trustedDir, type Change } from '../engine/index.js';
 
 
 export class LoadError extends Error {

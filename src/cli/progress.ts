@@ -1,8 +1,8 @@
+import { type ApplyProgress } from '../engine/index.js';
 /**
  * Progress of a long apply on a terminal, in the manner of Terraform's "Still creating..." lines:
  * the phase and count, at most once a second, nothing in an apply's first second.
  */
-import type { ApplyProgress } from '../engine.js';
 
 export interface ProgressPrinter {
   /** The engine's callback (ApplyOptions.onProgress). */

@@ -3,10 +3,7 @@
  * leaves undeclared (nslab manages those only when declared, so changes to them are not drift).
  */
 import { loc, type PlanDocument, type Resource } from '../plan/types.js';
-import { planLab, type EngineOptions } from '../engine.js';
-import { describe } from '../diff/render.js';
-import type { LiveState } from '../live/read.js';
-import { readState, stateDir } from '../state/state.js';
+import { describe, planLab, readState, stateDir, type EngineOptions, type LiveState } from '../engine/index.js';
 
 /** Live values of the fields `r` leaves undeclared: `mtu` and `mac` of links, `device` and `metric` of routes. */
 export function undeclaredLive(r: Resource, live: LiveState): Record<string, string | number> | null {

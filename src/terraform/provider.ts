@@ -3,14 +3,12 @@
  * Every kernel read and change goes through the engine's per-resource API (readResource,
  * planResource, applyResource): the same `ip -j` reader, diff and batched apply as `nslab apply`.
  */
-import { applyResource, planResource, readResource } from '../resource.js';
-import { renderConflicts } from '../diff/render.js';
-import { processRunner, type Runner } from '../runner.js';
 import type { Resource } from '../plan/types.js';
 import type { Msg } from './proto.js';
 import { PROVIDER_ATTRIBUTES, RESOURCES, getProviderSchemaResponse, isResourceType, type ResourceTypeName } from './schema.js';
 import { UNKNOWN, conform, fromDynamic, hasUnknown, isUnknown, toDynamic, type ObjectValue, type Value } from './values.js';
 import { fromResource, importedResource, normalize, parseImportId, type Problem } from './resources.js';
+import { applyResource, planResource, processRunner, readResource, renderConflicts, type Runner } from '../engine/index.js';
 
 export const DEFAULT_LAB = 'terraform';
 const LAB_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/u;

@@ -12,11 +12,11 @@
  */
 import { runInThisContext } from 'node:vm';
 import { App, Lab } from '../../constructs/index.js';
-import { applyLab } from '../engine.js';
 import { synthesize } from '../synth/synth.js';
 import { DeployedLab } from './lab.js';
 import { loadExeca } from './process.js';
 import { defaultRoot, releaseRun, reserveRun, sweepStaleLabs } from './runs.js';
+import { applyLab } from '../engine/index.js';
 
 export interface DeployOptions {
   /**

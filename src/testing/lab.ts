@@ -1,14 +1,13 @@
 /**
  * A deployed test lab: live handles to its namespaces and devices, reachability checks, teardown.
  */
-import { destroyLab } from '../engine.js';
-import { mapLimit } from '../runner.js';
 import { parseIp } from '../plan/net.js';
 import { HOST, labKey, type PlanDocument } from '../plan/types.js';
 import { readDevices, LabNamespace, type LiveDevice, type PingOptions } from './namespace.js';
 import type { LabProcess } from './process.js';
 import { Topology, renderMatrix, type PairPrediction, type PairResult } from './reachability.js';
 import { killNamespaceProcesses, ownedNames, releaseRun, teardownSync } from './runs.js';
+import { destroyLab, mapLimit } from '../engine/index.js';
 
 export interface CheckReachabilityOptions {
   /**

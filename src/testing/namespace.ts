@@ -2,11 +2,9 @@
  * Live handles: a lab namespace (run commands in it, ping from it) and its devices as the kernel
  * reports them now (read with the engine's reader, `ip -d -n NS -j -batch -`).
  */
-import { readLocation } from '../live/read.js';
-import type { LiveLink } from '../live/parse.js';
 import { HOST, type Location } from '../plan/types.js';
-import { processRunner } from '../runner.js';
 import { execIn, LabProcess, type ExecOptions, type ExecResult, type SpawnOptions } from './process.js';
+import { processRunner, readLocation, type LiveLink } from '../engine/index.js';
 
 /** A device as the kernel reports it at the moment it was read. */
 export interface LiveDevice {

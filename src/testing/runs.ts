@@ -18,10 +18,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { destroyLab } from '../engine.js';
 import { ownerMarker, type Resource } from '../plan/types.js';
-import { listStates, lockLab, LockedError, ownerKey, readState, type LabLock } from '../state/state.js';
-import { trustedDir } from '../state/trust.js';
+import { LockedError, destroyLab, listStates, lockLab, ownerKey, readState, trustedDir, type LabLock } from '../engine/index.js';
 
 const execFileP = promisify(execFile);
 

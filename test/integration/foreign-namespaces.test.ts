@@ -2,9 +2,9 @@
  * A namespace of the lab's name whose lo lacks the lab's marker is foreign to plan, apply and
  * destroy, except an empty one an interrupted apply of the lab left behind; on the real kernel.
  */
-import { applyLab, destroyLab, planLab } from '../../src/engine.js';
+import { applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
 import { loadPlan } from '../../src/plan/validate.js';
-import { ownerKey, readState, removeState, writeState } from '../../src/state/state.js';
+import { ownerKey, readState, removeState, writeState } from '../../src/engine/state/state.js';
 import { ownerMarker, type PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, ip, kernelFixture, namespacesWith, ping, sweep } from '../support/kernel.js';
 import { hasAddress, intactProblems, linkNames } from '../support/intact.js';

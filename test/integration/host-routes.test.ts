@@ -2,7 +2,7 @@
  * A host route the lab did not make is a conflict whatever the apply creates around it (a new
  * bridge it would sit on, by device or through a gateway; IPv4 and IPv6), on the real kernel.
  */
-import { applyLab, destroyLab, planLab } from '../../src/engine.js';
+import { applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, hostLinksWith, ip, kernelFixture } from '../support/kernel.js';

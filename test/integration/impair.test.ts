@@ -5,11 +5,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { applyLab, destroyLab, planLab } from '../../src/engine.js';
+import { applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
 import { loadPlan, PlanError } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
-import { hasNetem } from '../../src/live/extras.js';
-import { processRunner } from '../../src/runner.js';
+import { hasNetem } from '../../src/engine/live/extras.js';
+import { processRunner } from '../../src/engine/runner.js';
 import { describeKernel, kernelFixture, namespacesWith } from '../support/kernel.js';
 import { startServer, timedSend } from '../support/traffic.js';
 

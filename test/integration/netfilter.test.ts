@@ -4,11 +4,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { applyLab, destroyLab, planLab } from '../../src/engine.js';
+import { applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { tableName } from '../../src/plan/nft-rules.js';
-import { ownerKey } from '../../src/state/state.js';
+import { ownerKey } from '../../src/engine/state/state.js';
 import { describeKernel, kernelFixture, namespacesWith } from '../support/kernel.js';
 import { ask, startServer } from '../support/traffic.js';
 

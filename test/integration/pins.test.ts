@@ -1,15 +1,15 @@
 /**
- * Pins (src/state/pins.ts): destroy proves a namespace the lab's by its pin without reading it,
+ * Pins (src/engine/state/pins.ts): destroy proves a namespace the lab's by its pin without reading it,
  * never deletes one made by hand under the same name, and gc removes pins a lost state left.
  * On the real kernel.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { applyLab, destroyLab } from '../../src/engine.js';
-import { removeStalePins } from '../../src/gc.js';
+import { applyLab, destroyLab } from '../../src/engine/lab.js';
+import { removeStalePins } from '../../src/engine/gc.js';
 import { loadPlan } from '../../src/plan/validate.js';
-import { processRunner, type Runner } from '../../src/runner.js';
-import { pinDir, pinnedSame } from '../../src/state/pins.js';
-import { removeState } from '../../src/state/state.js';
+import { processRunner, type Runner } from '../../src/engine/runner.js';
+import { pinDir, pinnedSame } from '../../src/engine/state/pins.js';
+import { removeState } from '../../src/engine/state/state.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
 import { linkNames } from '../support/intact.js';

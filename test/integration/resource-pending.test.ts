@@ -2,8 +2,8 @@
  * One resource at a time (the provider's path): an interrupted create is taken over by the next
  * create, while a namespace of the same name made by hand stays foreign.
  */
-import { applyResource } from '../../src/resource.js';
-import { readState, ownerKey, writeState } from '../../src/state/state.js';
+import { applyResource } from '../../src/engine/per-resource.js';
+import { readState, ownerKey, writeState } from '../../src/engine/state/state.js';
 import { ownerMarker, type NamespaceResource } from '../../src/plan/types.js';
 import { describeKernel, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
 

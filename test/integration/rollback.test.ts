@@ -2,8 +2,8 @@
  * Rollback: a failure injected at every write step of a mid-size apply leaves the kernel exactly
  * as it was before that apply; foreign objects next to the lab are never touched.
  */
-import { applyLab, destroyLab, planLab, ApplyFailedError } from '../../src/engine.js';
-import { buildScripts } from '../../src/apply/batches.js';
+import { applyLab, destroyLab, planLab, ApplyFailedError } from '../../src/engine/lab.js';
+import { buildScripts } from '../../src/engine/apply/batches.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, ip, kernelFixture, namespacesWith } from '../support/kernel.js';

@@ -1,9 +1,9 @@
 /**
  * A sysctl the lab stops declaring goes back to the value nslab found before it first set it.
  */
-import { applyLab, destroyLab, planLab } from '../../src/engine.js';
+import { applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
 import { loadPlan } from '../../src/plan/validate.js';
-import { readState } from '../../src/state/state.js';
+import { readState } from '../../src/engine/state/state.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
 

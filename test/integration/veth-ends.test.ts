@@ -3,8 +3,8 @@
  * the kernel drops with it (addresses and routes on both ends, routes through its gateway, in
  * namespaces and in the host, IPv4 and IPv6) is planned again; rollback of such an apply converges.
  */
-import { applyLab, ApplyFailedError, planLab } from '../../src/engine.js';
-import { buildScripts } from '../../src/apply/batches.js';
+import { applyLab, ApplyFailedError, planLab } from '../../src/engine/lab.js';
+import { buildScripts } from '../../src/engine/apply/batches.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, hostLinksWith, ip, kernelFixture, ping } from '../support/kernel.js';

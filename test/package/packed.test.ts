@@ -61,7 +61,7 @@ describe('the packed package', () => {
 
   it('holds the LICENSE, the README, the built entry points and the sources its maps name', () => {
     const files = filesUnder(installed());
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/src/cdktf/index.js', 'dist/src/index.js', 'dist/constructs/index.js']));
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/src/cdktf/index.js', 'dist/src/engine/index.js', 'dist/constructs/index.js']));
     expect(readFileSync(join(installed(), 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/u);
     const missing = files.filter((f) => f.endsWith('.js.map')).flatMap((map) => {
       const { sources } = JSON.parse(readFileSync(join(installed(), map), 'utf8')) as { sources: string[] };

@@ -3,7 +3,7 @@
  * write (and each sysctl process as one line); the batch holding line `failAt` runs only the lines
  * before it and then reports a failure, like a kernel refusal in the middle of a batch.
  */
-import { processRunner, type Runner } from '../../src/runner.js';
+import { processRunner, type Runner } from '../../src/engine/runner.js';
 
 /** The lines of a write: batch lines other than the read-back `… show` lines, or a sysctl assignment. */
 export function writeLines(argv: readonly string[], input: string | undefined): string[] {

@@ -5,7 +5,7 @@
  * beyond those declared.
  */
 import { ROUTE_PROTO, ownerMarker, type PlanDocument, type Resource } from '../../src/plan/types.js';
-import { ownerKey } from '../../src/state/state.js';
+import { ownerKey } from '../../src/engine/state/state.js';
 import { ip } from './kernel.js';
 
 type J = Record<string, unknown>;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pinDir, pinRoot } from '../../src/state/pins.js';
+import { pinDir, pinRoot } from '../../src/engine/state/pins.js';
 import { randomBytes } from 'node:crypto';
 
 function rootReason(): string | undefined {
@@ -77,7 +77,7 @@ export function sweep(prefix: string): void {
   for (const n of namespacesWith(prefix)) tryIp('netns', 'del', n);
 }
 
-/** Removes nslab's pins (see src/state/pins.ts) of namespaces whose names start with `prefix`, in any store. */
+/** Removes nslab's pins (see src/engine/state/pins.ts) of namespaces whose names start with `prefix`, in any store. */
 export function unpinWith(prefix: string): void {
   const root = pinRoot();
   if (!existsSync(root)) return;

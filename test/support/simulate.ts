@@ -3,8 +3,8 @@
  * return. Used by unit tests of the diff (no kernel needed).
  */
 import { HOST, ROUTE_PROTO, loc, ownerMarker, type Location, type PlanDocument } from '../../src/plan/types.js';
-import type { LiveLink, LiveLocation } from '../../src/live/parse.js';
-import type { LiveState } from '../../src/live/read.js';
+import type { LiveLink, LiveLocation } from '../../src/engine/live/parse.js';
+import type { LiveState } from '../../src/engine/live/read.js';
 
 type MutableLink = { -readonly [K in keyof LiveLink]: LiveLink[K] };
 

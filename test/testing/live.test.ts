@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { IpAddress, NetNamespace, type Lab } from '../../constructs/index.js';
 import { PlanError } from '../../src/plan/validate.js';
 import { ownerMarker } from '../../src/plan/types.js';
-import { ownerKey } from '../../src/state/state.js';
+import { ownerKey } from '../../src/engine/state/state.js';
 import { deployLab, ExecError, ReachabilityError, runStateDirs, withLab, type DeployedLab } from '../../src/testing/index.js';
 import { describeKernel, hostLinksWith, ip, namespacesWith, sweep } from '../support/kernel.js';
 import { bridged, redBlue, routed } from './labs.js';

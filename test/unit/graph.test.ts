@@ -1,4 +1,4 @@
-import { graphNodeId, renderGraph } from '../../src/graph.js';
+import { graphNodeId, renderGraph } from '../../src/engine/graph.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import { redBluePlan } from '../support/plans.js';
 

@@ -1,14 +1,14 @@
 /**
- * The launcher (src/launcher.ts): output, exit codes, deadlines, the lock's descriptor, and its
+ * The launcher (src/engine/launcher.ts): output, exit codes, deadlines, the lock's descriptor, and its
  * children killed when nslab is killed. Real processes; no kernel objects.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Launcher } from '../../src/launcher.js';
-import { processRunner, releaseHold } from '../../src/runner.js';
-import { isLocked, lockLab } from '../../src/state/lock.js';
+import { Launcher } from '../../src/engine/launcher.js';
+import { processRunner, releaseHold } from '../../src/engine/runner.js';
+import { isLocked, lockLab } from '../../src/engine/state/lock.js';
 
 const DIST = new URL('../../dist/src/', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

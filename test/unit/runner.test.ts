@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mapLimit, processRunner, TimeoutError } from '../../src/runner.js';
+import { mapLimit, processRunner, TimeoutError } from '../../src/engine/runner.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {

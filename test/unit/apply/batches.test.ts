@@ -1,6 +1,6 @@
-import { buildScripts } from '../../../src/apply/batches.js';
-import { diff, type PriorResource } from '../../../src/diff/diff.js';
-import type { LiveState } from '../../../src/live/read.js';
+import { buildScripts } from '../../../src/engine/apply/batches.js';
+import { diff, type PriorResource } from '../../../src/engine/diff/diff.js';
+import type { LiveState } from '../../../src/engine/live/read.js';
 import type { PlanDocument } from '../../../src/plan/types.js';
 import { simulate } from '../../support/simulate.js';
 import { redBluePlan } from '../../support/plans.js';
@@ -66,7 +66,7 @@ describe('apply scripts', () => {
 
 describe('sysctl values before an apply', () => {
   it('reads the value before each assignment from `sysctl K K=V` output, skipping keys the kernel lacks', async () => {
-    const { sysctlsBefore } = await import('../../../src/apply/apply.js');
+    const { sysctlsBefore } = await import('../../../src/engine/apply/apply.js');
     const out = 'net.ipv4.ip_forward = 0\nnet.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\nnet.ipv6.conf.all.forwarding = 1\n';
     expect(sysctlsBefore(['net.ipv4.ip_forward', 'nope.key', 'net.ipv6.conf.all.forwarding'], out)).toEqual({ 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '1' });
   });

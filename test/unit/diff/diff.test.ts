@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { diff, type DiffInput, type PriorResource } from '../../../src/diff/diff.js';
+import { diff, type DiffInput, type PriorResource } from '../../../src/engine/diff/diff.js';
 import { loadPlan } from '../../../src/plan/validate.js';
-import type { LiveLink } from '../../../src/live/parse.js';
-import type { LiveState } from '../../../src/live/read.js';
+import type { LiveLink } from '../../../src/engine/live/parse.js';
+import type { LiveState } from '../../../src/engine/live/read.js';
 import { TYPE_ORDER, type PlanDocument } from '../../../src/plan/types.js';
 import { simulate } from '../../support/simulate.js';
 import { redBluePlan } from '../../support/plans.js';

@@ -3,14 +3,14 @@
  * (nft 1.0.6) printed after nslab wrote the table of test/fixtures/nft-plan.json.
  */
 import { readFileSync } from 'node:fs';
-import { parseRuleset } from '../../../src/live/nft.js';
+import { parseRuleset } from '../../../src/engine/live/nft.js';
 import { normalizeResource } from '../../../src/plan/validate.js';
 import { isNetfilter, type FirewallResource, type NetfilterResource } from '../../../src/plan/netfilter.js';
 import { ruleFromText, ruleText, tableName } from '../../../src/plan/nft-rules.js';
-import { liveNetfilter, netfilterFields } from '../../../src/diff/nft.js';
-import { nftScripts } from '../../../src/apply/nft.js';
-import type { LiveState } from '../../../src/live/read.js';
-import type { Change } from '../../../src/diff/diff.js';
+import { liveNetfilter, netfilterFields } from '../../../src/engine/diff/nft.js';
+import { nftScripts } from '../../../src/engine/apply/nft.js';
+import type { LiveState } from '../../../src/engine/live/read.js';
+import type { Change } from '../../../src/engine/diff/diff.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 const declared: Record<string, NetfilterResource> = Object.fromEntries(Object.entries(JSON.parse(fixture('nft-plan.json')).resources as Record<string, unknown>).map(([id, raw]) => {

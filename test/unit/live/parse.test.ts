@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseLinks, parseNetnsList, parseRoutes, parseSysctls, splitBatchOutput } from '../../../src/live/parse.js';
+import { parseLinks, parseNetnsList, parseRoutes, parseSysctls, splitBatchOutput } from '../../../src/engine/live/parse.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { impairOf, normalizeImpair, sameImpair, tcArgs, type Impair } from '../../../src/plan/impair.js';
-import { parseQdiscs } from '../../../src/live/tc.js';
-import { tcScripts } from '../../../src/apply/tc.js';
-import type { Change } from '../../../src/diff/diff.js';
+import { parseQdiscs } from '../../../src/engine/live/tc.js';
+import { tcScripts } from '../../../src/engine/apply/tc.js';
+import type { Change } from '../../../src/engine/diff/diff.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 const check = (v: unknown) => {

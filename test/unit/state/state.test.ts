@@ -2,9 +2,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { isLocked, lockLab, readState, writeState, StateError, listStates, ownerKey, DEFAULT_STATE_DIR, LockedError } from '../../../src/state/state.js';
-import { trustedDir, UntrustedDirError } from '../../../src/state/trust.js';
-import { processRunner } from '../../../src/runner.js';
+import { isLocked, lockLab, readState, writeState, StateError, listStates, ownerKey, DEFAULT_STATE_DIR, LockedError } from '../../../src/engine/state/state.js';
+import { trustedDir, UntrustedDirError } from '../../../src/engine/state/trust.js';
+import { processRunner } from '../../../src/engine/runner.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'nslab-state-'));
 const root = process.getuid?.() === 0;

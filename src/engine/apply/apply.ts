@@ -1,4 +1,4 @@
-import { HOST, type Location } from '../plan/types.js';
+import { HOST, type Location } from '../../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
 import { CommandFailedError, inLocation, mapLimit, mountTableSize, type Runner } from '../runner.js';

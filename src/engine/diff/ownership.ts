@@ -11,7 +11,7 @@
  * - A veth the state claims is live when its ends are peers, or for each end that is live and
  *   not an end of a declared veth that is intact.
  */
-import { HOST, describeLocation, identity, loc, markerOwner, ownerMarker, ownerText, type Location, type Resource, type VethResource } from '../plan/types.js';
+import { HOST, describeLocation, identity, loc, markerOwner, ownerMarker, ownerText, type Location, type Resource, type VethResource } from '../../plan/types.js';
 import type { LiveLink } from '../live/parse.js';
 import type { LiveState } from '../live/read.js';
 import { liveNetfilter } from './nft.js';

@@ -1,8 +1,8 @@
 /**
  * Pure parsers: `ip -j` output in, typed live state out. No I/O here; the reader feeds these.
  */
-import { canonicalAddress, canonicalDestination, canonicalIp, type Family } from '../plan/net.js';
-import type { LiveQdisc } from '../plan/impair.js';
+import { canonicalAddress, canonicalDestination, canonicalIp, type Family } from '../../plan/net.js';
+import type { LiveQdisc } from '../../plan/impair.js';
 import type { LiveTable } from './nft.js';
 
 export interface LiveAddress {

@@ -7,7 +7,7 @@
  *   "duplicate": {"duplicate": f}, "reorder": {"reorder": f}, "corrupt": {"corrupt": f},
  *   "rate": {"rate": bytes/s}}`; a part the qdisc lacks is absent.
  */
-import { TBF_PACKET_BYTES, type ImpairValues, type LiveQdisc } from '../plan/impair.js';
+import { TBF_PACKET_BYTES, type ImpairValues, type LiveQdisc } from '../../plan/impair.js';
 
 type J = Record<string, unknown>;
 const isObj = (v: unknown): v is J => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -30,13 +30,13 @@ import {
   type RouteResource,
   type VethEnd,
   type VethResource,
-} from '../plan/types.js';
+} from '../../plan/types.js';
 import type { LiveLink, LiveRoute } from '../live/parse.js';
 import { fieldDiff } from './fields.js';
 import type { LiveState } from '../live/read.js';
 import { LOOPBACK_ADDRESSES, Ownership, isLinkLocal, linkKey, type PriorResource } from './ownership.js';
 import { portsOfRecreatedBridges, routesOnGoneLinks, routesThroughRemoved } from './dependents.js';
-import { isNetfilter, type NetfilterResource } from '../plan/netfilter.js';
+import { isNetfilter, type NetfilterResource } from '../../plan/netfilter.js';
 import { netfilterChange } from './nft.js';
 import { impairFields } from './impair.js';
 

@@ -1,7 +1,7 @@
 /** The `impair` field of a veth end or a bridge against the device's live root qdisc. Pure. */
-import { impairOf, sameImpair, type Impair } from '../plan/impair.js';
+import { impairOf, sameImpair, type Impair } from '../../plan/impair.js';
 import type { LiveState } from '../live/read.js';
-import type { Location } from '../plan/types.js';
+import type { Location } from '../../plan/types.js';
 import type { FieldChange } from './diff.js';
 
 /**

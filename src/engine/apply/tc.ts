@@ -5,8 +5,8 @@
  * differs replaces the root qdisc in place (`qdisc replace`), or deletes it when the impairment
  * is no longer declared (the kernel's default qdisc returns).
  */
-import { loc, type Location } from '../plan/types.js';
-import { tcArgs, type Impair } from '../plan/impair.js';
+import { loc, type Location } from '../../plan/types.js';
+import { tcArgs, type Impair } from '../../plan/impair.js';
 import type { Change } from '../diff/diff.js';
 
 export interface TcScript {

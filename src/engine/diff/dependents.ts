@@ -8,10 +8,10 @@
  * Each such route or port is planned again as an update (`route replace` and `master` are
  * idempotent), so apply leaves the kernel matching the plan and rollback restores it too.
  */
-import { HOST, loc, type Location, type Resource } from '../plan/types.js';
+import { HOST, loc, type Location, type Resource } from '../../plan/types.js';
 import type { LiveLink } from '../live/parse.js';
 import type { LiveState } from '../live/read.js';
-import { contains, parseCidr, parseIp } from '../plan/net.js';
+import { contains, parseCidr, parseIp } from '../../plan/net.js';
 import type { Change } from './change.js';
 import { arePeers, linkKey } from './ownership.js';
 

@@ -6,11 +6,11 @@
  * rollback can put the old value back. Rules under the tag that are not of the form nslab writes
  * make the resource "changed out of band": it is written again.
  */
-import { loc, stableStringify, type Resource } from '../plan/types.js';
-import type { FirewallResource, FirewallRule, Hook, NetfilterResource } from '../plan/netfilter.js';
+import { loc, stableStringify, type Resource } from '../../plan/types.js';
+import type { FirewallResource, FirewallRule, Hook, NetfilterResource } from '../../plan/netfilter.js';
 import {
   ESTABLISHED, LOOPBACK, NFT_FAMILY, PUBLISHED, masqueradeFromText, portForwardFromText, ruleFromText, tableName, tagOf,
-} from '../plan/nft-rules.js';
+} from '../../plan/nft-rules.js';
 import type { LiveState } from '../live/read.js';
 import type { LiveTable } from '../live/nft.js';
 import { fieldDiff } from './fields.js';

@@ -1,8 +1,8 @@
 /** Human and JSON renderings of a diff. */
-import type { Resource } from '../plan/types.js';
-import { describeImpair } from '../plan/impair.js';
-import { describeNetfilter } from '../plan/netfilter.js';
-import { rulesOf } from '../plan/nft-rules.js';
+import type { Resource } from '../../plan/types.js';
+import { describeImpair } from '../../plan/impair.js';
+import { describeNetfilter } from '../../plan/netfilter.js';
+import { rulesOf } from '../../plan/nft-rules.js';
 import type { Action, Change, Conflict, DiffResult } from './change.js';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-' };

@@ -1,4 +1,4 @@
-import { HOST, type Location } from '../plan/types.js';
+import { HOST, type Location } from '../../plan/types.js';
 import { inLocation, mapLimit, mountTableSize, runChecked, type Runner } from '../runner.js';
 import { addExtras, checkKernel, type ExtrasRequest } from './extras.js';
 import { parseLinks, parseNetnsList, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from './parse.js';

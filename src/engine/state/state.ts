@@ -8,7 +8,7 @@ import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rm
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { PriorResource } from '../diff/diff.js';
-import type { Resource } from '../plan/types.js';
+import type { Resource } from '../../plan/types.js';
 import { trustedDir } from './trust.js';
 
 export const STATE_VERSION = 1;

@@ -4,7 +4,7 @@
  * recorded key that the lab no longer declares back to the namespace, with the recorded value,
  * so the diff shows and the apply makes the change like any other.
  */
-import type { NamespaceResource, Resource } from '../plan/types.js';
+import type { NamespaceResource, Resource } from '../../plan/types.js';
 import type { LabState } from './state.js';
 
 export type SysctlsFound = Record<string, Record<string, string>>;

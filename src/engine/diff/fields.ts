@@ -1,5 +1,5 @@
 /** Field-level helpers over changes: differences between resources, and undoing them. */
-import type { Resource } from '../plan/types.js';
+import type { Resource } from '../../plan/types.js';
 import type { Change, FieldChange } from './change.js';
 
 /**

@@ -5,7 +5,7 @@
  * store (markers name their store: see ownerKey), is ever touched. A lab whose lock is held is
  * mid-change and left alone; removal happens under each lab's lock, after its state is read again.
  */
-import { HOST, loc, markerOwner, type Resource } from './plan/types.js';
+import { HOST, loc, markerOwner, type Resource } from '../plan/types.js';
 import { readLive } from './live/read.js';
 import { parseNetnsList } from './live/parse.js';
 import { isLocked, lockLab, LockedError, ownerKey, priorOf, readState } from './state/state.js';

@@ -2,7 +2,7 @@
  * What "the kernel as it was before the apply" looks like, as resources: the target a rollback
  * makes the kernel match. Pure: derived from the changes the apply was going to make.
  */
-import { identity, type Resource } from '../plan/types.js';
+import { identity, type Resource } from '../../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import { revertFields } from '../diff/fields.js';
 

@@ -2,7 +2,7 @@
  * The engine: plan / apply / destroy of one lab, from a plan document and the lab's state.
  * It never imports a construct: the plan JSON is its only input.
  */
-import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resource } from './plan/types.js';
+import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resource } from '../plan/types.js';
 import { diff, type Change, type Conflict, type DiffResult, type PriorResource } from './diff/diff.js';
 import { describe, renderChange, renderConflicts } from './diff/render.js';
 import { readLive, type LiveState } from './live/read.js';
@@ -14,7 +14,7 @@ import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeStat
 import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
 import { foundAfter, withRestores } from './state/sysctls.js';
 import { pin, pinnedSame, unpin, unpinStale } from './state/pins.js';
-import { ownerMarker } from './plan/types.js';
+import { ownerMarker } from '../plan/types.js';
 
 export interface EngineOptions {
   readonly runner?: Runner;

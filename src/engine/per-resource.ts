@@ -14,9 +14,9 @@ import { readLive, type LiveState } from './live/read.js';
 import { extrasFor } from './live/extras.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
-import { identity, loc, type Location, type Resource } from './plan/types.js';
+import { identity, loc, type Location, type Resource } from '../plan/types.js';
 import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
-import { EngineError, type EngineOptions } from './engine.js';
+import { EngineError, type EngineOptions } from './lab.js';
 import { lockLab, ownerKey, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
 import { renderChange, renderConflicts } from './diff/render.js';
 

@@ -3,7 +3,7 @@
  * resources change (one transaction each), then one `tc -batch -` per location whose link
  * impairments change. Both run after the links exist.
  */
-import type { Location } from '../plan/types.js';
+import type { Location } from '../../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
 import { CommandFailedError, inLocation, mapLimit, type Runner } from '../runner.js';

@@ -18,7 +18,7 @@ import {
   type NamespaceResource,
   type RouteResource,
   type VethResource,
-} from '../plan/types.js';
+} from '../../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
 

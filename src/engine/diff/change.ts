@@ -1,5 +1,5 @@
 /** What a diff produces: changes, each with its action, the differing fields and a reason, and conflicts. */
-import type { Resource, ResourceType } from '../plan/types.js';
+import type { Resource, ResourceType } from '../../plan/types.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 

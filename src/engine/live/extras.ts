@@ -3,10 +3,10 @@
  * whose resources need them (one `nft` and one `tc` process per such location), and the kernel
  * feature check a plan needs before any change (netem).
  */
-import { loc, type Location, type Resource } from '../plan/types.js';
-import { isNetfilter } from '../plan/netfilter.js';
-import { describeImpair, needsNetem, NETEM_FIELDS } from '../plan/impair.js';
-import { PlanError } from '../plan/validate.js';
+import { loc, type Location, type Resource } from '../../plan/types.js';
+import { isNetfilter } from '../../plan/netfilter.js';
+import { describeImpair, needsNetem, NETEM_FIELDS } from '../../plan/impair.js';
+import { PlanError } from '../../plan/validate.js';
 import { inLocation, type Runner } from '../runner.js';
 import type { LiveLocation } from './parse.js';
 import { parseRuleset } from './nft.js';

@@ -3,7 +3,7 @@
  * devices inside them with their addresses, veth links as edges, bridge ports joined to bridges.
  * Pure: plan in, text out.
  */
-import { HOST, loc, type Location, type PlanDocument, type Resource } from './plan/types.js';
+import { HOST, loc, type Location, type PlanDocument, type Resource } from '../plan/types.js';
 
 export type GraphFormat = 'mermaid' | 'dot';
 

@@ -7,10 +7,10 @@
  * rules under each tag, read back) with the changed resources' rules taken out and put in anew.
  * Rules without an nslab tag are not kept. When nothing is left, the table is deleted.
  */
-import { HOST, loc, type Location } from '../plan/types.js';
-import { isNetfilter, type FirewallResource } from '../plan/netfilter.js';
-import { CHAINS, CHAIN_ORDER, NFT_FAMILY, quote, rulesOf, tableName, tagOf, type ChainName } from '../plan/nft-rules.js';
-import { ownerMarker } from '../plan/types.js';
+import { HOST, loc, type Location } from '../../plan/types.js';
+import { isNetfilter, type FirewallResource } from '../../plan/netfilter.js';
+import { CHAINS, CHAIN_ORDER, NFT_FAMILY, quote, rulesOf, tableName, tagOf, type ChainName } from '../../plan/nft-rules.js';
+import { ownerMarker } from '../../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
 import { liveTable } from '../diff/nft.js';
