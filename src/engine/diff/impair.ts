@@ -2,7 +2,7 @@
 import { impairOf, sameImpair, type Impair } from '../../plan/impair.js';
 import type { LiveState } from '../live/read.js';
 import type { Location } from '../../plan/types.js';
-import type { FieldChange } from './diff.js';
+import type { FieldChange } from './change.js';
 
 /**
  * The impair field change of one device, if any. A declared impairment must match the live

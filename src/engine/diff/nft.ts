@@ -14,7 +14,7 @@ import {
 import type { LiveState } from '../live/read.js';
 import type { LiveTable } from '../live/nft.js';
 import { fieldDiff } from './fields.js';
-import type { Change, FieldChange } from './diff.js';
+import type { Change, FieldChange } from './change.js';
 
 export type LiveNetfilter =
   | { readonly state: 'absent' }
