@@ -80,3 +80,5 @@ export const stringToTerraform = cdk.stringToTerraform;
 export const stringToHclTerraform = cdk.stringToHclTerraform;
 export const hashMapper = cdk.hashMapper;
 export const hashMapperHcl = cdk.hashMapperHcl;
+export const listMapper = cdk.listMapper;
+export const listMapperHcl = cdk.listMapperHcl;
