@@ -8,7 +8,7 @@
  */
 import { App } from 'cdktf';
 import { LabStack } from 'nslab/cdktf';
-import { buildBridge, buildRedBlue } from './topologies.js';
+import { buildBridge, buildRedBlue } from '../topologies.js';
 
 const app = new App();
 new LabStack(app, 'red-blue', buildRedBlue);

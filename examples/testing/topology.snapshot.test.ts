@@ -2,7 +2,7 @@
 // __snapshots__/topology.snapshot.test.ts.snap. No kernel and no root needed: run it anywhere.
 // After an intended change: `npx jest examples/testing/topology.snapshot.test.ts -u`, and commit the snapshot.
 import { Testing } from 'nslab/testing';
-import { buildBridge, buildRedBlue } from '../cdktf/topologies.js';
+import { buildBridge, buildRedBlue } from '../topologies.js';
 
 describe('the seed labs synthesize to their reviewed plans', () => {
   it('red-blue: two namespaces on a veth cable', () => {

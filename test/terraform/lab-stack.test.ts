@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBridge, buildRedBlue } from '../../examples/cdktf/topologies.js';
+import { buildBridge, buildRedBlue } from '../../examples/topologies.js';
 
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;

@@ -1,26 +1,8 @@
 /** Labs the nslab/testing tests deploy, as builder functions (what a user passes to withLab). */
 import { Bridge, IpAddress, NetNamespace, Route, VethLink, type Lab } from '../../constructs/index.js';
 
-/** Seed lab 1: red and blue on one cable. */
-export function redBlue(lab: Lab, opts: { mtu?: number } = {}): void {
-  const red = new NetNamespace(lab, 'red');
-  const blue = new NetNamespace(lab, 'blue');
-  const cable = new VethLink(lab, 'cable', { a: { namespace: red, name: 'veth-red' }, b: { namespace: blue, name: 'veth-blue' }, mtu: opts.mtu });
-  new IpAddress(lab, 'red-ip', { device: cable.a, address: '10.10.0.1/24' });
-  new IpAddress(lab, 'blue-ip', { device: cable.b, address: '10.10.0.2/24' });
-}
-
-/** Seed lab 2: four namespaces on a host bridge that is their default gateway. */
-export function bridged(lab: Lab): void {
-  const br0 = new Bridge(lab, 'br0');
-  new IpAddress(lab, 'br0-ip', { device: br0, address: '10.20.0.254/24' });
-  ['red', 'blue', 'green', 'yellow'].forEach((name, i) => {
-    const ns = new NetNamespace(lab, name);
-    const link = new VethLink(lab, `${name}-link`, { a: { namespace: ns, name: 'eth0' }, b: { bridge: br0, name: `br0-${name}` } });
-    new IpAddress(lab, `${name}-ip`, { device: link.a, address: `10.20.0.${i + 1}/24` });
-    new Route(lab, `${name}-default`, { namespace: ns, destination: 'default', via: '10.20.0.254' });
-  });
-}
+/** The seed labs, from the examples: red and blue on one cable; four namespaces on a host bridge. */
+export { buildRedBlue as redBlue, buildBridge as bridged } from '../../examples/topologies.js';
 
 /**
  * a -- r -- b -- c, and iso alone. r forwards (IPv4 and IPv6); b does not, so c reaches only b.

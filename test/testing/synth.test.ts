@@ -10,7 +10,7 @@ import { PlanError } from '../../src/plan/validate.js';
 import { Testing } from '../../src/testing/index.js';
 import { stableStringify } from '../../src/plan/types.js';
 import { redBlue } from './labs.js';
-import { buildBridge, buildRedBlue } from '../../examples/cdktf/topologies.js';
+import { buildBridge, buildRedBlue } from '../../examples/topologies.js';
 
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 

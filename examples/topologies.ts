@@ -1,17 +1,19 @@
 /**
  * The seed labs as topology functions: each declares its constructs in the Lab it is given, so the
  * same function serves a plain nslab App (`nslab apply`) and a cdktf stack (`cdktf deploy`).
- * Same names, addresses and construct ids as examples/red-blue.ts and examples/bridge.ts.
+ * examples/red-blue.ts and examples/bridge.ts are these functions in a plain nslab App; the tests,
+ * the snapshot example and the cdktf example import them too.
  */
 import { Bridge, IpAddress, NetNamespace, Route, VethLink, type Lab } from 'nslab';
 
-/** Seed lab 1: two namespaces on a veth cable, 10.10.0.1/24 <-> 10.10.0.2/24. */
-export function buildRedBlue(lab: Lab): void {
-  const red = new NetNamespace(lab, 'red');
+/** Seed lab 1: two namespaces on a veth cable, 10.10.0.1/24 <-> 10.10.0.2/24 (`mtu`: the cable's). */
+export function buildRedBlue(lab: Lab, opts: { readonly mtu?: number } = {}): void {
+  const red = new NetNamespace(lab, 'red');    // the namespace's name defaults to its id
   const blue = new NetNamespace(lab, 'blue');
   const cable = new VethLink(lab, 'cable', {
     a: { namespace: red, name: 'veth-red' },
     b: { namespace: blue, name: 'veth-blue' },
+    mtu: opts.mtu,
   });
   new IpAddress(lab, 'red-ip', { device: cable.a, address: '10.10.0.1/24' });
   new IpAddress(lab, 'blue-ip', { device: cable.b, address: '10.10.0.2/24' });
