@@ -10,7 +10,7 @@ import { Launcher } from '../../src/engine/launcher.js';
 import { processRunner, releaseHold } from '../../src/engine/runner.js';
 import { isLocked, lockLab } from '../../src/engine/state/lock.js';
 
-const DIST = new URL('../../dist/src/', import.meta.url).pathname;
+const DIST = new URL('../../dist/src/engine/', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {
   try {
