@@ -8,7 +8,7 @@
 import { HOST, loc, markerOwner, type Resource } from '../plan/types.js';
 import { readLive } from './live/read.js';
 import { parseNetnsList } from './live/parse.js';
-import { isLocked, lockLab, LockedError, ownerKey, priorOf, readState } from './state/state.js';
+import { isLocked, ownerKey, priorOf, readState, tryLockLab } from './state/state.js';
 import { runChecked, type Runner } from './runner.js';
 import { pinnedLabs, unpin, unpinStale } from './state/pins.js';
 
@@ -80,13 +80,8 @@ export async function findOrphans(runner: Runner, dir: string): Promise<Orphan[]
 export async function removeOrphans(runner: Runner, dir: string, orphans: readonly Orphan[]): Promise<Orphan[]> {
   const removed: Orphan[] = [];
   for (const key of new Set(orphans.map((o) => o.lab))) {
-    let lock;
-    try {
-      lock = await lockLab(dir, key, 0);
-    } catch (e) {
-      if (e instanceof LockedError) continue;
-      throw e;
-    }
+    const lock = await tryLockLab(dir, key);
+    if (!lock) continue;
     try {
       const c = claims(dir, key);
       const mine = orphans.filter((o) => o.lab === key && !claimed(c, o));
@@ -112,13 +107,8 @@ export async function removeOrphans(runner: Runner, dir: string, orphans: readon
 export async function removeStalePins(runner: Runner, dir: string): Promise<string[]> {
   const done: string[] = [];
   for (const key of pinnedLabs(dir)) {
-    let lock;
-    try {
-      lock = await lockLab(dir, key, 0);
-    } catch (e) {
-      if (e instanceof LockedError) continue;
-      throw e;
-    }
+    const lock = await tryLockLab(dir, key);
+    if (!lock) continue;
     try {
       if (readState(dir, key)) await unpinStale(runner, dir, key);
       else await unpin(runner, dir, key, 'all');

@@ -30,5 +30,5 @@ export { parseNetnsList, parseSysctls, type LiveLink } from './live/parse.js';
 export { processRunner, withRunOptions, inLocation, runChecked, mapLimit, type Runner, type RunResult, CommandFailedError } from './runner.js';
 
 // The state store: records, locks, trusted directories.
-export { stateDir, listStates, readState, ownerKey, lockLab, LockedError, type LabLock } from './state/state.js';
+export { stateDir, listStates, readState, ownerKey, lockLab, tryLockLab, LockedError, type LabLock } from './state/state.js';
 export { trustedDir } from './state/trust.js';

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ownerMarker, type Resource } from '../plan/types.js';
-import { LockedError, destroyLab, listStates, lockLab, ownerKey, readState, trustedDir, type LabLock } from '../engine/index.js';
+import { destroyLab, listStates, ownerKey, readState, trustedDir, tryLockLab, type LabLock } from '../engine/index.js';
 
 const execFileP = promisify(execFile);
 
@@ -255,14 +255,7 @@ export interface SweepReport {
 }
 
 /** Takes `<dir>/sweep.lock` (a flock the kernel releases if this process dies), or undefined when another sweeper has it. */
-async function claim(dir: string): Promise<LabLock | undefined> {
-  try {
-    return await lockLab(dir, SWEEP_KEY, 0);
-  } catch (e) {
-    if (e instanceof LockedError) return undefined;
-    throw e;
-  }
-}
+const claim = (dir: string): Promise<LabLock | undefined> => tryLockLab(dir, SWEEP_KEY);
 
 const ageMs = (path: string) => {
   try {

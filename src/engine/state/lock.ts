@@ -115,3 +115,13 @@ export async function isLocked(dir: string, key: string): Promise<boolean> {
     closeSync(fd);
   }
 }
+
+/** The lab's lock when it is free now; undefined when another process holds it. */
+export async function tryLockLab(dir: string, key: string): Promise<LabLock | undefined> {
+  try {
+    return await lockLab(dir, key, 0);
+  } catch (e) {
+    if (e instanceof LockedError) return undefined;
+    throw e;
+  }
+}

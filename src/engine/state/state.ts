@@ -100,7 +100,7 @@ export function priorOf(state: LabState | undefined): PriorResource[] {
   return out;
 }
 
-export { lockLab, isLocked, LockedError, type LabLock } from './lock.js';
+export { lockLab, tryLockLab, isLocked, LockedError, type LabLock } from './lock.js';
 
 /** The state store the CLI uses unless NSLAB_STATE_DIR says otherwise. */
 export const DEFAULT_STATE_DIR = '/var/lib/nslab';
