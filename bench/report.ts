@@ -1,5 +1,5 @@
 /**
- * Medians, the markdown tables and the targets of issue 12.
+ * Medians, the markdown tables and the performance targets.
  */
 
 export type System = 'nslab' | 'floor' | 'floor2' | 'naive' | 'mininet';
@@ -118,7 +118,7 @@ export interface TargetResult {
   readonly pass: boolean | undefined;
 }
 
-/** The targets of issue 12, evaluated on whatever scenarios ran (undefined: not measured). */
+/** The performance targets, evaluated on whatever scenarios ran (undefined: not measured). */
 export function targets(results: Map<string, ScenarioResult>): TargetResult[] {
   const out: TargetResult[] = [];
   const c100 = results.get('chain-100');
@@ -163,7 +163,7 @@ export function targets(results: Map<string, ScenarioResult>): TargetResult[] {
 }
 
 export function targetTable(ts: TargetResult[]): string {
-  const rows = ['| target (issue 12) | measured | result |', '| --- | --- | --- |'];
+  const rows = ['| target | measured | result |', '| --- | --- | --- |'];
   for (const t of ts) rows.push(`| ${t.target} | ${t.measured} | ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : '**FAIL**'} |`);
   return rows.join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * nslab's benchmark (issue 5): nslab next to a naive script, the hand-batched `ip -batch` floor,
+ * nslab's benchmark: nslab next to a naive script, the hand-batched `ip -batch` floor,
  * the read floor and Mininet, on the same topologies, in one invocation.
  *
  *   npm run bench                                   # the default set
