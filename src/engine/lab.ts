@@ -47,14 +47,15 @@ export interface LabPlan {
   readonly result: DiffResult;
 }
 
-const resolve = (o: EngineOptions) => {
+/** The options with their defaults: the runner (with the deadline, if one is set), the store, the lock wait. */
+export function resolveOptions(o: EngineOptions, lockWaitMs = 0): { runner: Runner; dir: string; lockTimeoutMs: number } {
   const base = o.runner ?? processRunner;
-  return { runner: o.timeoutMs ? withRunOptions(base, { timeoutMs: o.timeoutMs }) : base, dir: o.stateDir ?? stateDir(), lockTimeoutMs: o.lockTimeoutMs ?? 0 };
-};
+  return { runner: o.timeoutMs ? withRunOptions(base, { timeoutMs: o.timeoutMs }) : base, dir: o.stateDir ?? stateDir(), lockTimeoutMs: o.lockTimeoutMs ?? lockWaitMs };
+}
 
 /** The lab's lock, and a runner whose children hold it too (an orphaned child keeps the lab locked). */
-async function locked(o: EngineOptions, key: string): Promise<{ lock: LabLock; runner: Runner; dir: string }> {
-  const { runner, dir, lockTimeoutMs } = resolve(o);
+export async function locked(o: EngineOptions, key: string, lockWaitMs = 0): Promise<{ lock: LabLock; runner: Runner; dir: string }> {
+  const { runner, dir, lockTimeoutMs } = resolveOptions(o, lockWaitMs);
   const lock = await lockLab(dir, key, lockTimeoutMs);
   return { lock, runner: withRunOptions(runner, { holdFd: lock.fd }), dir };
 }
@@ -85,7 +86,7 @@ async function readFor(runner: Runner, desired: Record<string, Resource>, prior:
 
 /** Reads the kernel and diffs it against the plan. Changes nothing. */
 export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Promise<LabPlan> {
-  const { runner, dir } = resolve(opts);
+  const { runner, dir } = resolveOptions(opts);
   const key = labKey(plan);
   const state = readState(dir, key);
   const prior = priorOf(state);

@@ -15,9 +15,9 @@ import { extrasFor } from './live/extras.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { identity, loc, type Location, type Resource } from '../plan/types.js';
-import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
-import { EngineError, type EngineOptions } from './lab.js';
-import { lockLab, ownerKey, readState, removeState, stateDir, writeState, type LabState } from './state/state.js';
+import { releaseHold, type Runner } from './runner.js';
+import { EngineError, locked, resolveOptions, type EngineOptions } from './lab.js';
+import { ownerKey, readState, removeState, writeState, type LabState } from './state/state.js';
 import { renderChange, renderConflicts } from './diff/render.js';
 
 const ID = 'resource';
@@ -41,15 +41,8 @@ export type ResourceOptions = Runner | EngineOptions;
 /** How long a resource change waits for the lab's lock by default: Terraform runs several at once. */
 const RESOURCE_LOCK_WAIT_MS = 300_000;
 
-function options(o: ResourceOptions | undefined): { runner: Runner; dir: string; lockTimeoutMs: number } {
-  const e: EngineOptions = o && 'run' in o ? { runner: o } : (o ?? {});
-  const base = e.runner ?? processRunner;
-  return {
-    runner: e.timeoutMs ? withRunOptions(base, { timeoutMs: e.timeoutMs }) : base,
-    dir: e.stateDir ?? stateDir(),
-    lockTimeoutMs: e.lockTimeoutMs ?? RESOURCE_LOCK_WAIT_MS,
-  };
-}
+const engineOptions = (o: ResourceOptions | undefined): EngineOptions => (o && 'run' in o ? { runner: o } : (o ?? {}));
+const options = (o: ResourceOptions | undefined) => resolveOptions(engineOptions(o), RESOURCE_LOCK_WAIT_MS);
 
 /** The record id of a resource in a Terraform-managed lab's state. */
 export const recordId = (r: Resource) => `terraform:${identity(r)}`;
@@ -94,12 +87,10 @@ export async function planResource(key: string, prior: Resource | undefined, des
  * anything still different is an EngineError (what may have been made stays recorded).
  */
 export async function applyResource(key: string, prior: Resource | undefined, desired: Resource | undefined, opts?: ResourceOptions): Promise<ApplyReport> {
-  const o = options(opts);
-  const lock = await lockLab(o.dir, key, o.lockTimeoutMs);
+  const { lock, runner, dir } = await locked(engineOptions(opts), key, RESOURCE_LOCK_WAIT_MS);
   try {
-    const runner = withRunOptions(o.runner, { holdFd: lock.fd });
-    const owner = ownerKey(o.dir, key);
-    const state = readState(o.dir, key);
+    const owner = ownerKey(dir, key);
+    const state = readState(dir, key);
     if (state && state.managedBy !== 'terraform') {
       throw new EngineError(`lab ${key} was applied by nslab apply, not by Terraform; the provider leaves it alone (choose another provider "lab", or destroy that lab first)`);
     }
@@ -109,8 +100,8 @@ export async function applyResource(key: string, prior: Resource | undefined, de
     const d = diffOne(owner, desired, prior, live, half);
     if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
     const record = (resources: Record<string, Resource>, pending?: Record<string, Resource>) => {
-      if (!Object.keys(resources).length && !pending) return removeState(o.dir, key);
-      writeState(o.dir, { version: 1, lab: key, prefix: '', key, resources, ...(pending ? { pending } : {}), managedBy: 'terraform' } satisfies LabState);
+      if (!Object.keys(resources).length && !pending) return removeState(dir, key);
+      writeState(dir, { version: 1, lab: key, prefix: '', key, resources, ...(pending ? { pending } : {}), managedBy: 'terraform' } satisfies LabState);
     };
     const owned = { ...(state?.resources ?? {}) };
     if (desired && d.changes.length) record(owned, { ...(state?.pending ?? {}), [recordId(desired)]: desired });

@@ -229,9 +229,9 @@ export function teardownSync(key: string, resources: Iterable<Resource>, dir: st
 // ---- sweeping stale runs -------------------------------------------------------------------------
 
 /**
- * The engine state directories of every test run under the root, live or stale. A garbage
- * collector that looks for marked objects no state file claims must count these as claims too
- * (their labs are live test fixtures); stale ones are for `sweepStaleLabs`.
+ * The engine state directories of every test run under the root, live or stale (stale ones are
+ * for `sweepStaleLabs`). Each is a state store of its own: its labs' markers name it, so
+ * `nslab gc` on another store never takes them for orphans.
  */
 export function runStateDirs(opts: { root?: string } = {}): string[] {
   const root = opts.root ?? defaultRoot();
@@ -243,7 +243,7 @@ export function runStateDirs(opts: { root?: string } = {}): string[] {
 }
 
 export interface SweepOptions {
-  /** The root of the run directories. @default - `$NSLAB_TESTING_DIR`, else `<tmpdir>/nslab-testing` */
+  /** The root of the run directories. @default - `$NSLAB_TESTING_DIR`, else `/run/nslab/testing` */
   readonly root?: string;
 }
 

@@ -22,7 +22,7 @@ const planOf = (build: (lab: Lab) => void, name: string): PlanDocument => {
   return synthesize(app)[0]!;
 };
 
-/** What `nslab synth FILE` writes for a lab file (the CLI loads lab files with tsx, which jest cannot host). */
+/** What `nslab synth FILE` writes for a lab file (the CLI bundles lab files with esbuild and runs them in its own process, which jest cannot host). */
 function synthFile(file: string): PlanDocument {
   const out = mkdtempSync(join(tmpdir(), 'nslab-synth-'));
   try {

@@ -34,8 +34,9 @@ const READ_CONCURRENCY = 8;
 
 /**
  * Equivalent to: `ip -j netns list`, then for each location
- * `printf 'addr show\nroute show table all\n' | nsenter --net=/run/netns/NS ip -d -j -batch -` (one process per
- * namespace), plus `nsenter --net=/run/netns/NS sysctl KEY…` where sysctls are declared.
+ * `printf 'addr show\nroute show table all\n' | ip -n NS -d -j -batch -` (one process per namespace;
+ * under `nsenter --net=/run/netns/NS` instead of `-n` when the mount table is long: see inLocation),
+ * plus `sysctl KEY…` inside the namespace where sysctls are declared.
  */
 export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveState> {
   if (req.extras) await checkKernel(runner, req.extras);
