@@ -1,79 +1,157 @@
 /**
- * The launcher: one small, long-lived Node process per nslab run (per lab lock) that starts
- * processes from argv arrays (no shell) and hands back their exit code, stdout and stderr.
+ * The launcher: one small, long-lived process per nslab run (per lab lock) that starts processes
+ * from argv arrays (no shell: `exec` of the argv as given) and hands back their exit status,
+ * stdout and stderr.
  *
- * Why: node:child_process.spawn runs synchronously on the calling thread, and in nslab's
- * process (whose heap grows with the lab) each spawn blocks the event loop for milliseconds:
- * forking a big process copies its page tables, and spawn waits for the child's exec. The
- * launcher's heap stays small, so its forks are cheap, and nslab's main thread parses output
- * while the launcher starts the next `ip`.
+ * Why: node:child_process.spawn runs synchronously on the calling thread: it forks nslab's
+ * process (whose heap grows with the lab) and waits for the child's exec, milliseconds each on a
+ * virtual machine. The launcher is a Perl program (perl-base is part of every Debian and Ubuntu
+ * system; where there is no perl, nslab spawns directly): it starts in a few milliseconds, its
+ * forks copy a few megabytes of page tables, and nslab's main thread parses output while the
+ * launcher starts the next `ip`. Requests may be written before perl has started: they wait in
+ * the pipe.
  *
  * - Holding the lock: a launcher for a lab lock is started with the lock's descriptor as its
  *   fd 3 and passes it on (as their fd 3) to the children that ask for it, so an orphaned `ip`
  *   keeps the lab locked; closeLauncher() ends it before the lock is released.
- * - Deadlines: the launcher kills a child's process group when its deadline passes.
+ * - Deadlines: nslab keeps the timers; at a deadline it asks the launcher to kill the child's
+ *   process group.
  * - Dying with nslab: the launcher reads requests from its stdin; at EOF (nslab ended, however:
  *   the kernel closes the pipe) it kills every running child's process group and exits. That is
- *   what `setpriv --pdeathsig KILL` around each write did before, without a wrapper process.
- * - Ctrl-C: the launcher and every child run in their own process groups, so the terminal's
- *   SIGINT reaches nslab only (which stops at a safe point).
+ *   what `setpriv --pdeathsig KILL` around each write did, without a wrapper process.
+ * - Ctrl-C: the launcher and every child run in their own sessions, so the terminal's SIGINT
+ *   reaches nslab only (which stops at a safe point).
+ *
+ * Protocol (bytes; lengths in bytes):
+ *   request  `S <id> <hold 0|1> <argc> <len>\n` + each argument followed by NUL, then stdin
+ *            (len counts all of it); `K <id>\n` kills the process group of that request's child
+ *   answer   `<id> x <code> <outLen> <errLen>\n` (exited), `<id> s <signal number> …` (killed),
+ *            `<id> e 0 0 <errLen>\n` (not started; stderr says why), then stdout, then stderr
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 
-/** The launcher's own code (CommonJS, run with `node -e`: no file to find in dist/ or src/). */
+/** The launcher's own code, run with `perl -e` (only modules of perl-base). */
 const SCRIPT = String.raw`
-'use strict';
-const { spawn } = require('node:child_process');
-const running = new Map();
-const send = (m) => process.stdout.write(JSON.stringify(m) + '\n');
-const killGroup = (c) => { try { process.kill(-c.pid, 'SIGKILL'); } catch {} };
-function start(req) {
-  const stdio = ['pipe', 'pipe', 'pipe'];
-  if (req.hold) stdio.push(3);
-  let child;
-  try {
-    child = spawn(req.argv[0], req.argv.slice(1), { detached: true, stdio });
-  } catch (e) {
-    return send({ id: req.id, error: String(e && e.message || e) });
+use strict; use warnings;
+use POSIX ();
+use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
+$SIG{$_} = sub {} for qw(INT TERM HUP PIPE); # handlers, not IGNORE: exec resets handlers
+binmode STDIN; binmode STDOUT;
+my (%kid, %byid, %path);
+my $in = '';
+sub nb { my $f = fcntl($_[0], F_GETFL, 0); fcntl($_[0], F_SETFL, $f | O_NONBLOCK) }
+sub bye { kill('KILL', -$_->{pid}) for grep { !defined $_->{st} } values %kid; POSIX::_exit(0) }
+sub put {
+  my $s = shift;
+  while (length $s) {
+    my $n = syswrite(STDOUT, $s);
+    if (!defined $n) { next if $!{EINTR}; bye() }
+    substr($s, 0, $n, '');
   }
-  const out = [], err = [];
-  let timedOut = false, done = false;
-  const timer = setTimeout(() => { timedOut = true; killGroup(child); }, req.ms);
-  const finish = (m) => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    running.delete(req.id);
-    send(m);
-  };
-  if (child.pid !== undefined) running.set(req.id, child);
-  child.stdout.on('data', (d) => out.push(d));
-  child.stderr.on('data', (d) => err.push(d));
-  child.stdin.on('error', () => {});
-  child.on('error', (e) => { if (child.pid === undefined) finish({ id: req.id, error: e.message }); });
-  child.on('close', (code, signal) => finish({ id: req.id, code, signal, timedOut,
-    stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  child.stdin.end(req.input || '');
 }
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => {});
-let buf = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (d) => {
-  buf += d;
-  for (let n = buf.indexOf('\n'); n >= 0; n = buf.indexOf('\n')) {
-    const line = buf.slice(0, n);
-    buf = buf.slice(n + 1);
-    if (line) start(JSON.parse(line));
+sub reply { my ($id, $k, $v, $o, $e) = @_; put("$id $k $v " . length($o) . ' ' . length($e) . "\n" . $o . $e) }
+sub which {
+  my $c = shift;
+  return ((-f $c && -x _) ? $c : undef) if $c =~ m{/};
+  return $path{$c} //= do {
+    my $r;
+    for my $d (split /:/, $ENV{PATH} // '/usr/sbin:/usr/bin:/sbin:/bin') {
+      my $p = ($d eq '' ? '.' : $d) . "/$c";
+      if (-f $p && -x _) { $r = $p; last }
+    }
+    $r;
+  };
+}
+sub start {
+  my ($id, $hold, $argv, $input) = @_;
+  my $p = which($argv->[0]);
+  return reply($id, 'e', 0, '', "spawn $argv->[0] ENOENT") unless defined $p;
+  my ($ir, $iw, $or, $ow, $er, $ew);
+  return reply($id, 'e', 0, '', "pipe: $!") unless pipe($ir, $iw) && pipe($or, $ow) && pipe($er, $ew);
+  my $pid = fork;
+  return reply($id, 'e', 0, '', "fork: $!") unless defined $pid;
+  if (!$pid) {
+    POSIX::setsid();
+    POSIX::dup2(fileno $ir, 0); POSIX::dup2(fileno $ow, 1); POSIX::dup2(fileno $ew, 2);
+    POSIX::close(3) unless $hold;
+    exec { $p } @$argv;
+    syswrite(STDERR, "exec $argv->[0]: $!\n");
+    POSIX::_exit(127);
   }
-});
-process.stdin.on('end', () => {
-  for (const c of running.values()) killGroup(c);
-  process.exit(0);
-});
-send({ ready: true });
+  close $ir; close $ow; close $ew;
+  nb($iw); nb($or); nb($er);
+  my $r = { id => $id, pid => $pid, iw => $iw, or => $or, er => $er, in => $input, o => '', e => '' };
+  $kid{$pid} = $byid{$id} = $r;
+  if ($input eq '') { close $iw; delete $r->{iw} }
+}
+sub requests {
+  while ((my $nl = index($in, "\n")) >= 0) {
+    my @h = split / /, substr($in, 0, $nl);
+    if ($h[0] eq 'K') {
+      my $r = $byid{$h[1]};
+      kill('KILL', -$r->{pid}) if $r && !defined $r->{st};
+      substr($in, 0, $nl + 1, '');
+      next;
+    }
+    last if length($in) < $nl + 1 + $h[4];
+    my $payload = substr($in, $nl + 1, $h[4]);
+    substr($in, 0, $nl + 1 + $h[4], '');
+    my ($pos, @argv) = (0);
+    for (1 .. $h[3]) { my $z = index($payload, "\0", $pos); push @argv, substr($payload, $pos, $z - $pos); $pos = $z + 1 }
+    start($h[1], $h[2], \@argv, substr($payload, $pos));
+  }
+}
+while (1) {
+  while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) { $kid{$p}{st} = $? if $kid{$p} }
+  my $poll;
+  for my $r (values %kid) {
+    next if $r->{or} || $r->{er};
+    if (!defined $r->{st}) { $poll = 1; next } # output closed, exit not seen yet
+    my $st = $r->{st};
+    if ($st & 127) { reply($r->{id}, 's', $st & 127, $r->{o}, $r->{e}) } else { reply($r->{id}, 'x', $st >> 8, $r->{o}, $r->{e}) }
+    delete $kid{$r->{pid}}; delete $byid{$r->{id}};
+  }
+  my ($rin, $win) = ('', '');
+  vec($rin, fileno(STDIN), 1) = 1;
+  for my $r (values %kid) {
+    vec($rin, fileno($r->{or}), 1) = 1 if $r->{or};
+    vec($rin, fileno($r->{er}), 1) = 1 if $r->{er};
+    vec($win, fileno($r->{iw}), 1) = 1 if $r->{iw};
+  }
+  my $n = select(my $rout = $rin, my $wout = $win, undef, $poll ? 0.002 : undef);
+  next if $n <= 0;
+  for my $r (values %kid) {
+    if ($r->{iw} && vec($wout, fileno($r->{iw}), 1)) {
+      my $w = syswrite($r->{iw}, $r->{in});
+      substr($r->{in}, 0, $w, '') if defined $w;
+      if ((!defined $w && !$!{EAGAIN} && !$!{EINTR}) || $r->{in} eq '') { close $r->{iw}; delete $r->{iw} }
+    }
+    for my $k (['or', 'o'], ['er', 'e']) {
+      my $f = $r->{$k->[0]};
+      next unless $f && vec($rout, fileno($f), 1);
+      my $got = sysread($f, my $b, 65536);
+      if ($got) { $r->{$k->[1]} .= $b }
+      elsif (defined $got || (!$!{EAGAIN} && !$!{EINTR})) { close $f; delete $r->{$k->[0]} }
+    }
+  }
+  if (vec($rout, fileno(STDIN), 1)) {
+    my $got = sysread(STDIN, my $b, 262144);
+    bye() if defined $got && $got == 0;
+    if ($got) { $in .= $b; requests() }
+  }
+}
 `;
+
+/** perl, if the machine has it (perl-base is essential on Debian and Ubuntu). */
+const PERL = ['/usr/bin/perl', '/bin/perl'].find((p) => existsSync(p));
+
+/** Whether a launcher can be started on this machine. */
+export const launcherAvailable = (): boolean => PERL !== undefined;
+
+const SIGNALS = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
 export interface LaunchRequest {
   readonly argv: readonly string[];
@@ -91,54 +169,34 @@ export interface LaunchResult {
   readonly stderr: string;
 }
 
-interface Reply extends Partial<LaunchResult> {
-  readonly id?: number;
-  readonly ready?: boolean;
-  readonly error?: string;
+interface Pending {
+  readonly resolve: (r: LaunchResult) => void;
+  readonly reject: (e: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  timedOut: boolean;
 }
 
-type Pending = { resolve: (r: LaunchResult) => void; reject: (e: Error) => void };
-
-/** One launcher process. `ready` settles when it can take requests (rejects if it cannot start). */
+/** One launcher process. Requests may be made at once; they wait in the pipe until perl runs. */
 export class Launcher {
-  readonly ready: Promise<void>;
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private readonly exited: Promise<void>;
   private nextId = 1;
   private dead: Error | undefined;
+  private buf: Buffer = Buffer.alloc(0);
 
   /** `holdFd`: a descriptor the launcher keeps as its fd 3 and lends to children (the lab lock). */
   constructor(readonly holdFd?: number) {
+    if (!PERL) throw new Error('no perl on this machine: nslab starts its processes directly');
     const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'ignore'];
     if (holdFd !== undefined) stdio.push(holdFd);
-    this.child = spawn(process.execPath, ['-e', SCRIPT], { detached: true, stdio });
-    let ready!: () => void;
-    let failed!: (e: Error) => void;
-    this.ready = new Promise<void>((res, rej) => {
-      ready = res;
-      failed = rej;
-    });
-    this.ready.catch(() => undefined);
+    this.child = spawn(PERL, ['-e', SCRIPT], { detached: true, stdio });
     this.exited = new Promise<void>((res) => this.child.on('exit', () => res()));
-    this.child.on('error', (e) => this.fail(new Error(`could not start nslab's launcher: ${e.message}`, { cause: e }), failed));
-    this.child.on('exit', (code, signal) => this.fail(new Error(`nslab's launcher ended (${signal ?? `exit ${code}`})`), failed));
+    this.child.on('error', (e) => this.fail(new Error(`could not start nslab's launcher: ${e.message}`, { cause: e })));
+    this.child.on('exit', (code, signal) => this.fail(new Error(`nslab's launcher ended (${signal ?? `exit ${code}`})`)));
     this.stdin.on('error', () => undefined);
-    let buf = '';
-    this.stdout.setEncoding('utf8');
-    this.stdout.on('data', (d: string) => {
-      buf += d;
-      for (let n = buf.indexOf('\n'); n >= 0; n = buf.indexOf('\n')) {
-        const m = JSON.parse(buf.slice(0, n)) as Reply;
-        buf = buf.slice(n + 1);
-        if (m.ready) {
-          // Until now it kept nslab's event loop alive: someone may be waiting for it to start.
-          if (this.pending.size === 0) this.idle();
-          ready();
-        }
-        else if (m.id !== undefined) this.settle(m.id, m);
-      }
-    });
+    this.stdout.on('data', (d: Buffer) => this.read(d));
+    this.idle();
   }
 
   private get stdin(): Writable {
@@ -158,14 +216,23 @@ export class Launcher {
     return this.dead === undefined;
   }
 
-  /** Runs one request; rejects only when the launcher itself fails. */
+  /** Runs one request; rejects only when the launcher itself fails or the command cannot start. */
   run(req: LaunchRequest): Promise<LaunchResult> {
     if (this.dead) return Promise.reject(this.dead);
+    if (req.argv.length === 0 || req.argv.some((a) => a.includes('\0'))) return Promise.reject(new Error(`cannot run ${JSON.stringify(req.argv)}: an empty command or a NUL byte in an argument`));
+    const payload = Buffer.from(`${req.argv.join('\0')}\0${req.input ?? ''}`);
     const id = this.nextId++;
-    this.busy();
     return new Promise<LaunchResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.stdin.write(`${JSON.stringify({ id, argv: req.argv, input: req.input ?? '', hold: req.hold ?? false, ms: req.ms })}\n`);
+      const timer = setTimeout(() => {
+        const p = this.pending.get(id);
+        if (!p) return;
+        p.timedOut = true;
+        this.stdin.write(`K ${id}\n`);
+      }, req.ms);
+      this.pending.set(id, { resolve, reject, timer, timedOut: false });
+      this.busy();
+      this.stdin.write(`S ${id} ${req.hold ? 1 : 0} ${req.argv.length} ${payload.length}\n`);
+      this.stdin.write(payload);
     });
   }
 
@@ -185,19 +252,42 @@ export class Launcher {
     this.stdin.end();
   }
 
-  private settle(id: number, m: Reply): void {
+  /** Answers: a header line, then stdout and stderr by their byte lengths. */
+  private read(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    for (;;) {
+      const nl = this.buf.indexOf(10);
+      if (nl < 0) return;
+      const [id, kind, value, outLen, errLen] = this.buf.subarray(0, nl).toString('latin1').split(' ');
+      const o = Number(outLen);
+      const e = Number(errLen);
+      if (this.buf.length < nl + 1 + o + e) return;
+      const stdout = this.buf.toString('utf8', nl + 1, nl + 1 + o);
+      const stderr = this.buf.toString('utf8', nl + 1 + o, nl + 1 + o + e);
+      this.buf = this.buf.subarray(nl + 1 + o + e);
+      this.settle(Number(id), kind!, Number(value), stdout, stderr);
+    }
+  }
+
+  private settle(id: number, kind: string, value: number, stdout: string, stderr: string): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
+    clearTimeout(p.timer);
     if (this.pending.size === 0) this.idle();
-    if (m.error !== undefined) p.reject(new Error(m.error));
-    else p.resolve({ code: m.code ?? null, signal: m.signal ?? null, timedOut: m.timedOut ?? false, stdout: m.stdout ?? '', stderr: m.stderr ?? '' });
+    if (kind === 'e') p.reject(new Error(stderr));
+    else {
+      const signal = kind === 's' ? (SIGNALS.get(value) ?? `signal ${value}`) : null;
+      p.resolve({ code: kind === 'x' ? value : null, signal, timedOut: p.timedOut, stdout, stderr });
+    }
   }
 
-  private fail(e: Error, failedToStart: (e: Error) => void): void {
+  private fail(e: Error): void {
     this.dead ??= e;
-    failedToStart(e);
-    for (const p of this.pending.values()) p.reject(e);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
     this.pending.clear();
   }
 

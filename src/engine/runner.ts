@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { Launcher } from './launcher.js';
+import { Launcher, launcherAvailable } from './launcher.js';
 
 export interface RunResult {
   readonly stdout: string;
@@ -99,36 +99,35 @@ function isWrite(argv: readonly string[], input: string | undefined): boolean {
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 /**
- * A launcher is started at this many calls (per held descriptor): it costs about 70 ms of CPU to
- * start, which small runs do not win back. NSLAB_LAUNCHER=0 never starts one; =1 from the first call.
+ * A launcher is started at this many calls (per held descriptor). NSLAB_LAUNCHER=0 never starts
+ * one (nslab spawns directly); a number starts one from that call on.
  */
-const LAUNCHER_AFTER = 32;
+const launcherAfter = (): number => {
+  const env = process.env.NSLAB_LAUNCHER;
+  return env === '0' || !launcherAvailable() ? Infinity : Number(env) > 0 ? Number(env) : LAUNCHER_AFTER;
+};
+const LAUNCHER_AFTER = 1;
 
 interface Slot {
   launcher?: Launcher;
-  ready: boolean;
   calls: number;
 }
 
 /** One launcher per held descriptor (-1: none). */
 const slots = new Map<number, Slot>();
 
-/** The launcher that runs this call, once one is ready; undefined: spawn it directly. */
+/** The launcher that runs this call; undefined: spawn it directly. */
 function launcherFor(holdFd: number | undefined): Launcher | undefined {
-  const mode = process.env.NSLAB_LAUNCHER;
-  if (mode === '0') return undefined;
   const key = holdFd ?? -1;
   let slot = slots.get(key);
-  if (!slot) slots.set(key, (slot = { ready: false, calls: 0 }));
+  if (!slot) slots.set(key, (slot = { calls: 0 }));
   slot.calls++;
-  if (!slot.launcher && (mode === '1' || slot.calls >= LAUNCHER_AFTER)) {
+  if (!slot.launcher && slot.calls >= launcherAfter()) {
     if (!closingAtExit) process.on('beforeExit', closeLaunchers);
     closingAtExit = true;
-    const l = (slot.launcher = new Launcher(holdFd));
-    const s = slot;
-    l.ready.then(() => (s.ready = true), () => undefined);
+    slot.launcher = new Launcher(holdFd);
   }
-  return slot.ready && slot.launcher?.alive ? slot.launcher : undefined;
+  return slot.launcher?.alive ? slot.launcher : undefined;
 }
 
 let closingAtExit = false;

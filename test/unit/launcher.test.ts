@@ -64,23 +64,34 @@ describe('the launcher', () => {
 
   it('starts the children of a locked run, which inherit the lock as fd 3; released, the lock is free', async () => {
     const lock = await lockLab(dir, 'held');
-    process.env.NSLAB_LAUNCHER = '1';
     try {
-      // The first call starts the launcher and runs directly; the next goes through the launcher.
-      const run = () => processRunner.run(['sh', '-c', 'echo $PPID; readlink /proc/self/fd/3'], '', { holdFd: lock.fd });
-      expect(Number((await run()).stdout.split('\n')[0])).toBe(process.pid);
-      await sleep(500);
-      const r = await run();
+      // From the first call on, a run's processes are the launcher's children.
+      const r = await processRunner.run(['sh', '-c', 'echo $PPID; readlink /proc/self/fd/3'], '', { holdFd: lock.fd });
       const [ppid, fd3] = r.stdout.trim().split('\n');
       expect(Number(ppid)).not.toBe(process.pid);
+      expect(readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0')[0]).toMatch(/perl$/u);
       expect(fd3).toBe(join(dir, 'held.lock'));
       expect(await isLocked(dir, 'held')).toBe(true);
+      // Without the hold, a child has no fd 3.
+      const free = await processRunner.run(['sh', '-c', 'readlink /proc/self/fd/3 || echo none'], '');
+      expect(free.stdout.trim()).toBe('none');
     } finally {
-      delete process.env.NSLAB_LAUNCHER;
       await releaseHold(lock.fd);
       lock.release();
     }
     expect(await isLocked(dir, 'held')).toBe(false);
+  });
+
+  it('carries large input and output (more than a pipe holds) and bytes that are not ASCII', async () => {
+    const input = `${'é☃ netns add x\n'.repeat(40_000)}`;
+    const r = await launcher.run({ argv: ['sh', '-c', 'cat; cat >&2 <<EOF\nünïcode\nEOF'], input, ms: 10_000 });
+    expect(r.stdout).toBe(input);
+    expect(r.stderr).toBe('ünïcode\n');
+  });
+
+  it('names the signal that ended a child', async () => {
+    const r = await launcher.run({ argv: ['sh', '-c', 'kill -TERM $$'], ms: 10_000 });
+    expect(r).toMatchObject({ code: null, signal: 'SIGTERM', timedOut: false });
   });
 
   it('kills its children when nslab is killed with SIGKILL, which frees the lab lock', async () => {
@@ -90,11 +101,10 @@ describe('the launcher', () => {
       import { lockLab } from '${DIST}state/lock.js';
       const lock = await lockLab(${JSON.stringify(dir)}, 'killed');
       const run = (argv) => processRunner.run(argv, '', { holdFd: lock.fd });
-      await run(['true']);
-      await new Promise((r) => setTimeout(r, 500));
       await run(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 62']);
     `;
-    const env = { ...process.env, NSLAB_LAUNCHER: '1' };
+    const env = { ...process.env };
+    delete env.NSLAB_LAUNCHER;
     const nslab = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore', env });
     const exited = new Promise((r) => nslab.on('exit', r));
     expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000)).toBe(true);
