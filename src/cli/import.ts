@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HOST, type Location } from '../plan/types.js';
-import { inLocation, isLinkLocal, parseNetnsList, parseSysctls, readLive, runChecked, type LiveLink, type LiveState, type Runner } from '../engine/index.js';
+import { inLocation, isLinkLocal, listNamespaces, parseSysctls, readLive, runChecked, type LiveLink, type LiveState, type Runner } from '../engine/index.js';
 
 const js = (v: string) => `'${v.replace(/\\/gu, '\\\\').replace(/'/gu, "\\'")}'`;
 /** A TypeScript identifier made from a kernel name. */
@@ -61,7 +61,7 @@ async function changedSysctls(runner: Runner, namespaces: readonly string[]): Pr
 
 /** Reads the namespaces and renders the lab file. Changes nothing (a probe namespace comes and goes). */
 export async function importLab(runner: Runner, namespaces: readonly string[], lab: string): Promise<string> {
-  const existing = new Set(parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout));
+  const existing = new Set(await listNamespaces(runner));
   const missing = namespaces.filter((n) => !existing.has(n));
   if (missing.length) throw new Error(`no namespace ${missing.map((n) => `"${n}"`).join(', ')} (ip netns list has: ${[...existing].sort().join(', ') || 'none'})`);
   const live = await readLive(runner, { locations: [HOST, ...namespaces] });

@@ -6,8 +6,7 @@
  * mid-change and left alone; removal happens under each lab's lock, after its state is read again.
  */
 import { HOST, loc, markerOwner, type Resource } from '../plan/types.js';
-import { readLive } from './live/read.js';
-import { parseNetnsList } from './live/parse.js';
+import { listNamespaces, readLive } from './live/read.js';
 import { isLocked, ownerKey, priorOf, readState, tryLockLab } from './state/state.js';
 import { runChecked, type Runner } from './runner.js';
 import { pinnedLabs, unpin, unpinStale } from './state/pins.js';
@@ -48,7 +47,7 @@ const claimed = (c: ReturnType<typeof claims>, o: Orphan) => (o.kind === 'namesp
 
 /** Namespaces and host links marked for a lab of store `dir` whose state does not claim them. */
 export async function findOrphans(runner: Runner, dir: string): Promise<Orphan[]> {
-  const namespaces = parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout);
+  const namespaces = await listNamespaces(runner);
   const live = await readLive(runner, { locations: [HOST, ...namespaces] });
   const marked: Orphan[] = [];
   for (const [l, where] of live.locations) {

@@ -23,7 +23,7 @@ export { renderPlan, renderConflicts, planJson, describe } from './diff/render.j
 export { renderGraph, type GraphFormat } from './graph.js';
 
 // Reading the kernel.
-export { readLive, readLocation, type LiveState } from './live/read.js';
+export { readLive, readLocation, listNamespaces, type LiveState } from './live/read.js';
 export { parseNetnsList, parseSysctls, type LiveLink } from './live/parse.js';
 
 // Processes.

@@ -22,6 +22,11 @@
  * - Ctrl-C: the launcher and every child run in their own sessions, so the terminal's SIGINT
  *   reaches nslab only (which stops at a safe point).
  *
+ * - Entering a namespace: `nsenter --net=FILE CMD…` is run as nsenter runs it (the child calls
+ *   setns(2) on FILE, then execs CMD), without the nsenter process. (`ip -n NS` does more: it
+ *   also unshares the mount namespace and mounts a new /sys, which costs more the longer the
+ *   mount table; nslab's commands need neither.)
+ *
  * Protocol (bytes; lengths in bytes):
  *   request  `S <id> <hold 0|1> <argc> <len>\n` + each argument followed by NUL, then stdin
  *            (len counts all of it); `K <id>\n` kills the process group of that request's child
@@ -38,7 +43,11 @@ const SCRIPT = String.raw`
 use strict; use warnings;
 use POSIX ();
 use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
-$SIG{$_} = sub {} for qw(INT TERM HUP PIPE); # handlers, not IGNORE: exec resets handlers
+use Config;
+# setns(2)'s number where perl-base cannot tell it (no syscall.ph): x86_64 and the generic table.
+my $SETNS = { x86_64 => 308, aarch64 => 268, riscv64 => 268 }->{(split /-/, $Config{archname})[0]};
+# Handlers, not IGNORE (exec resets handlers); SIGCHLD's interrupts select when a child exits.
+$SIG{$_} = sub {} for qw(INT TERM HUP PIPE CHLD);
 binmode STDIN; binmode STDOUT;
 my (%kid, %byid, %path);
 my $in = '';
@@ -67,6 +76,12 @@ sub which {
 }
 sub start {
   my ($id, $hold, $argv, $input) = @_;
+  my $ns;
+  # nsenter --net=FILE CMD...: done here as nsenter does it (setns, then exec), without nsenter.
+  if ($SETNS && @$argv > 2 && $argv->[0] =~ m{(^|/)nsenter$} && $argv->[1] =~ /^--net=(.+)$/s) {
+    $ns = $1;
+    $argv = [@$argv[2 .. $#$argv]];
+  }
   my $p = which($argv->[0]);
   return reply($id, 'e', 0, '', "spawn $argv->[0] ENOENT") unless defined $p;
   my ($ir, $iw, $or, $ow, $er, $ew);
@@ -77,6 +92,12 @@ sub start {
     POSIX::setsid();
     POSIX::dup2(fileno $ir, 0); POSIX::dup2(fileno $ow, 1); POSIX::dup2(fileno $ew, 2);
     POSIX::close(3) unless $hold;
+    if (defined $ns) {
+      my $f;
+      if (!open($f, '<', $ns)) { syswrite(STDERR, "nsenter: cannot open $ns: $!\n"); POSIX::_exit(1) }
+      if (syscall($SETNS, fileno($f), 0x40000000) != 0) { syswrite(STDERR, "nsenter: reassociate to namespace 'ns/net' failed: $!\n"); POSIX::_exit(1) }
+      close $f;
+    }
     exec { $p } @$argv;
     syswrite(STDERR, "exec $argv->[0]: $!\n");
     POSIX::_exit(127);
@@ -121,7 +142,8 @@ while (1) {
     vec($rin, fileno($r->{er}), 1) = 1 if $r->{er};
     vec($win, fileno($r->{iw}), 1) = 1 if $r->{iw};
   }
-  my $n = select(my $rout = $rin, my $wout = $win, undef, $poll ? 0.002 : undef);
+  # A child whose exit came just before select began wakes nobody: hence a short timeout then.
+  my $n = select(my $rout = $rin, my $wout = $win, undef, $poll ? 0.005 : undef);
   next if $n <= 0;
   for my $r (values %kid) {
     if ($r->{iw} && vec($wout, fileno($r->{iw}), 1)) {
@@ -150,6 +172,9 @@ const PERL = ['/usr/bin/perl', '/bin/perl'].find((p) => existsSync(p));
 
 /** Whether a launcher can be started on this machine. */
 export const launcherAvailable = (): boolean => PERL !== undefined;
+
+/** Whether the launcher enters namespaces itself (it knows setns(2)'s number on this architecture). */
+export const launcherEnters = (): boolean => PERL !== undefined && ['x64', 'arm64', 'riscv64'].includes(process.arch);
 
 const SIGNALS = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 

@@ -2,9 +2,9 @@
  * All kernel I/O goes through a Runner: argv arrays, never a shell string. Tests may swap in a
  * recorder or a replayer; the default (processRunner) runs real processes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { Launcher, launcherAvailable } from './launcher.js';
+import { Launcher, launcherAvailable, launcherEnters } from './launcher.js';
 
 export interface RunResult {
   readonly stdout: string;
@@ -26,7 +26,15 @@ export interface RunOptions {
 export interface Runner {
   /** Runs `argv` with optional stdin; never throws for a non-zero exit (the caller decides). */
   run(argv: readonly string[], input?: string, opts?: RunOptions): Promise<RunResult>;
+  /**
+   * The names of all named namespaces, as `ip netns list` prints them, where the runner can tell
+   * without a process (the process runner reads /run/netns). Absent: listNamespaces() runs ip.
+   */
+  listNamespaces?(): string[];
 }
+
+/** The directory `ip netns` keeps its namespace files in. */
+const NETNS_DIR = '/run/netns';
 
 /** Every child's deadline unless told otherwise: env NSLAB_TIMEOUT (seconds), else 120 s. */
 export function defaultTimeoutMs(): number {
@@ -55,7 +63,9 @@ function whereOf(argv: readonly string[]): string | undefined {
 
 /** Wraps a runner so that every call carries `opts` (the lock's fd, a deadline). */
 export function withRunOptions(runner: Runner, opts: RunOptions): Runner {
-  return { run: (argv, input, more) => runner.run(argv, input, { ...opts, ...more }) };
+  const wrapped: Runner = { run: (argv, input, more) => runner.run(argv, input, { ...opts, ...more }) };
+  if (runner.listNamespaces) wrapped.listNamespaces = () => runner.listNamespaces!();
+  return wrapped;
 }
 
 /** A command that exited non-zero, with everything needed to tell the user why. */
@@ -179,6 +189,14 @@ export const processRunner: Runner = {
     if (r.timedOut) throw new TimeoutError(argv, ms);
     return { stdout: r.stdout, stderr: r.stderr + (r.signal ? `killed by ${r.signal}\n` : ''), code: r.code ?? 128 };
   },
+  listNamespaces() {
+    try {
+      return readdirSync(NETNS_DIR).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  },
 };
 
 /**
@@ -247,16 +265,19 @@ export function mountTableSize(): number {
 
 /**
  * `argv` run inside a location: as is for the host, else inside the named namespace.
- * `ip -n NS` (and `ip netns exec`) also unshare the mount namespace, which copies the mount
- * table: one exec and cheap with a short table, but every named namespace adds a line, and at a
- * thousand lines a read under `nsenter --net=/run/netns/NS ip …` (two execs, only the network
- * namespace entered: netlink and /proc/sys/net need nothing else) costs less. So with `mounts`
- * (the mount table's lines) at NSENTER_FROM or more, ip runs under nsenter. Other commands
- * (sysctl) always go through nsenter when there is one.
+ * Where the launcher runs every process and enters namespaces itself (see launcher.ts), that is
+ * `nsenter --net=/run/netns/NS …`: one process, the command itself. Otherwise `ip -n NS` (and
+ * `ip netns exec`) also unshare the mount namespace, which copies the mount table: one exec and
+ * cheap with a short table, but every named namespace adds a line, and at a thousand lines
+ * `nsenter --net=/run/netns/NS ip …` (two execs, only the network namespace entered: netlink and
+ * /proc/sys/net need nothing else) costs less. So with `mounts` (the mount table's lines) at
+ * NSENTER_FROM or more, ip runs under nsenter. Other commands (sysctl, nft, tc) always go through
+ * nsenter when there is one.
  */
 export function inLocation(l: string, argv: readonly string[], mounts = 0): string[] {
   if (l === '') return [...argv];
   const [cmd, ...rest] = argv;
+  if (launcherEnters() && launcherAfter() === 1) return [NSENTER ?? 'nsenter', `--net=/run/netns/${l}`, ...argv];
   if (cmd === 'ip' && (!NSENTER || mounts < NSENTER_FROM)) return ['ip', '-n', l, ...rest];
   return NSENTER ? [NSENTER, `--net=/run/netns/${l}`, ...argv] : ['ip', 'netns', 'exec', l, ...argv];
 }

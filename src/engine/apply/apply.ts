@@ -7,7 +7,7 @@ import { applyExtras } from './extras.js';
 import { parseLinks, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from '../live/parse.js';
 
 /** Writes are serialized by the kernel's RTNL lock; a little parallelism hides process start-up. */
-const WRITE_CONCURRENCY = 4;
+const WRITE_CONCURRENCY = 8;
 
 /** Apply stopped at a safe point because it was asked to (SIGINT, SIGTERM). */
 export class InterruptedError extends Error {

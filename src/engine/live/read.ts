@@ -29,18 +29,27 @@ export interface ReadRequest {
   readonly extras?: ExtrasRequest;
 }
 
+/**
+ * Equivalent to: `ip -j netns list` (which lists the entries of /run/netns). Through the runner's
+ * own listNamespaces when it has one: no process.
+ */
+export async function listNamespaces(runner: Runner): Promise<string[]> {
+  if (runner.listNamespaces) return runner.listNamespaces();
+  return parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout);
+}
+
 /** Reads in parallel, but not so wide that process start-up thrashes the two cores. */
 const READ_CONCURRENCY = 8;
 
 /**
- * Equivalent to: `ip -j netns list`, then for each location
+ * Equivalent to: `ip -j netns list` (see listNamespaces), then for each location
  * `printf 'addr show\nroute show table all\n' | ip -n NS -d -j -batch -` (one process per namespace;
  * under `nsenter --net=/run/netns/NS` instead of `-n` when the mount table is long: see inLocation),
  * plus `sysctl KEY…` inside the namespace where sysctls are declared.
  */
 export async function readLive(runner: Runner, req: ReadRequest): Promise<LiveState> {
   if (req.extras) await checkKernel(runner, req.extras);
-  const namespaces = new Set(parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout));
+  const namespaces = new Set(await listNamespaces(runner));
   const wanted = [...new Set(req.locations)].filter((l) => l === HOST || namespaces.has(l));
   const broken = new Set<string>();
   const mounts = mountTableSize();
