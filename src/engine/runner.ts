@@ -46,8 +46,7 @@ export function defaultTimeoutMs(): number {
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
   constructor(readonly argv: readonly string[], readonly ms: number) {
-    const where = whereOf(argv);
-    super(`${argv.join(' ')} did not finish within ${ms / 1000} s${where ? ` (in namespace ${where})` : ''}; it was killed`);
+    super(`${shown(argv)} did not finish within ${ms / 1000} s; it was killed`);
   }
 }
 
@@ -59,6 +58,16 @@ function whereOf(argv: readonly string[]): string | undefined {
   if (net) return net.slice('--net=/run/netns/'.length);
   if (argv[1] === 'netns' && argv[2] === 'exec') return argv[3];
   return undefined;
+}
+
+/**
+ * How a command is named in messages: the command itself, then the namespace it ran in
+ * (`nsenter --net=/run/netns/NS ip …` is shown as `ip … (in namespace NS)`).
+ */
+export function shown(argv: readonly string[]): string {
+  const where = whereOf(argv);
+  const net = /(^|\/)nsenter$/u.test(argv[0] ?? '') && argv[1]?.startsWith('--net=') ? argv.slice(2) : argv;
+  return `${net.join(' ')}${where ? ` (in namespace ${where})` : ''}`;
 }
 
 /** Wraps a runner so that every call carries `opts` (the lock's fd, a deadline). */
@@ -76,7 +85,7 @@ export class CommandFailedError extends Error {
     readonly stderr: string,
     readonly input?: string,
   ) {
-    super(`${argv.join(' ')} failed (exit ${code}): ${firstErrorLine(stderr, input)}`);
+    super(`${shown(argv)} failed (exit ${code}): ${firstErrorLine(stderr, input)}`);
     this.name = 'CommandFailedError';
   }
 }
@@ -183,7 +192,7 @@ export const processRunner: Runner = {
     try {
       r = await launcher.run({ argv, input, hold: opts.holdFd !== undefined, ms });
     } catch (e) {
-      if (!launcher.alive) throw new Error(`${argv.join(' ')}: ${(e as Error).message}`, { cause: e });
+      if (!launcher.alive) throw new Error(`${shown(argv)}: ${(e as Error).message}`, { cause: e });
       throw new Error(`could not run ${argv[0]}: ${(e as Error).message}`, { cause: e });
     }
     if (r.timedOut) throw new TimeoutError(argv, ms);

@@ -12,7 +12,7 @@ import { describeKernel, kernelFixture, namespacesWith } from '../support/kernel
 
 const execP = promisify(execFile);
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
-const N = 400;
+const N = 1000;
 
 /** `N` namespaces, each with an address on lo from the 10.`net`/16 block. */
 function plan(prefix: string, net: number): string {

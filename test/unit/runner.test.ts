@@ -21,7 +21,8 @@ describe('child deadlines', () => {
   });
 
   it('names the namespace a timed-out ip ran in', () => {
-    expect(new TimeoutError(['ip', '-n', 'red', '-batch', '-'], 2000).message).toBe('ip -n red -batch - did not finish within 2 s (in namespace red); it was killed');
+    expect(new TimeoutError(['ip', '-n', 'red', '-batch', '-'], 2000).message).toBe('ip -n red -batch - (in namespace red) did not finish within 2 s; it was killed');
+    expect(new TimeoutError(['/usr/bin/nsenter', '--net=/run/netns/red', 'ip', '-batch', '-'], 2000).message).toBe('ip -batch - (in namespace red) did not finish within 2 s; it was killed');
     expect(new TimeoutError(['/usr/bin/nsenter', '--net=/run/netns/blue', 'ip', '-batch', '-'], 1000).message).toMatch(/\(in namespace blue\)/);
   });
 

@@ -7,7 +7,7 @@ import { loc, type Location, type Resource } from '../../plan/types.js';
 import { isNetfilter } from '../../plan/netfilter.js';
 import { describeImpair, needsNetem, NETEM_FIELDS } from '../../plan/impair.js';
 import { PlanError } from '../../plan/validate.js';
-import { inLocation, type Runner } from '../runner.js';
+import { inLocation, shown, type Runner } from '../runner.js';
 import type { LiveLocation } from './parse.js';
 import { parseRuleset } from './nft.js';
 import { parseQdiscs } from './tc.js';
@@ -75,14 +75,14 @@ export async function addExtras(runner: Runner, l: Location, where: LiveLocation
     // Equivalent to: `nsenter --net=/run/netns/NS nft -j list ruleset`.
     const argv = inLocation(l, ['nft', '-j', 'list', 'ruleset']);
     const r = await runner.run(argv).catch((e: unknown) => Promise.reject(missing('nft', e)));
-    if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new Error(`${shown(argv)} failed (exit ${r.code}): ${r.stderr.trim()}`);
     out = { ...out, nft: parseRuleset(r.stdout) };
   }
   if (req.tc.has(l) && !where.qdiscs) {
     // Equivalent to: `nsenter --net=/run/netns/NS tc -j -raw qdisc show`.
     const argv = inLocation(l, ['tc', '-j', '-raw', 'qdisc', 'show']);
     const r = await runner.run(argv).catch((e: unknown) => Promise.reject(missing('tc', e)));
-    if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new Error(`${shown(argv)} failed (exit ${r.code}): ${r.stderr.trim()}`);
     out = { ...out, qdiscs: parseQdiscs(r.stdout) };
   }
   return out;

@@ -123,13 +123,20 @@ describe('lab lock', () => {
   });
 
   it('is held by the children started with its descriptor until they end', async () => {
-    const d = dir();
-    const lock = await lockLab(d, 'rb');
-    const child = processRunner.run(['sleep', '0.6'], '', { holdFd: lock.fd });
-    lock.release();
-    await expect(lockLab(d, 'rb')).rejects.toThrow(LockedError);
-    await child;
-    (await lockLab(d, 'rb')).release();
+    // Started directly (no launcher, as where there is no perl): a launcher would end its
+    // children when the lock is released (launcher.test.ts covers that way).
+    process.env.NSLAB_LAUNCHER = '0';
+    try {
+      const d = dir();
+      const lock = await lockLab(d, 'rb');
+      const child = processRunner.run(['sleep', '0.6'], '', { holdFd: lock.fd });
+      lock.release();
+      await expect(lockLab(d, 'rb')).rejects.toThrow(LockedError);
+      await child;
+      (await lockLab(d, 'rb')).release();
+    } finally {
+      delete process.env.NSLAB_LAUNCHER;
+    }
   });
 
   it('lets one holder in at a time among many waiters, and different labs at the same time', async () => {
