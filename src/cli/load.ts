@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { createRequire, isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadPlan, PlanError } from '../plan/validate.js';
+import { loadCheckedPlan, loadPlan, PlanError } from '../plan/validate.js';
 import type { PlanDocument } from '../plan/types.js';
 import { APPS_KEY as APPS, CAPTURE_KEY as CAPTURE } from '../synth/output.js';
 import { trustedDir, type Change } from '../engine/index.js';
@@ -42,7 +42,7 @@ export async function loadLabFile(file: string): Promise<PlanDocument[]> {
     delete g[APPS];
   }
   if (captured.length === 0) throw new LoadError(`${file} defines no lab (it should build an App with at least one Lab)`);
-  return captured.map((p) => loadPlan(p));
+  return captured.map((p) => loadCheckedPlan(p));
 }
 
 /** Marks a lab file the fast path cannot load as it is; tsx loads it instead. */

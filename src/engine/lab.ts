@@ -13,7 +13,7 @@ import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
 import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
 import { foundAfter, withRestores } from './state/sysctls.js';
-import { pin, pinnedSame, unpin, unpinStale } from './state/pins.js';
+import { pin, preparePins, unpin, unpinStale } from './state/pins.js';
 import { ownerMarker } from '../plan/types.js';
 
 export interface EngineOptions {
@@ -213,6 +213,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
     writeState(dir, { ...base, ...keptFound, resources: owned, pending });
     let report: ApplyReport;
+    const pinsMade = preparePins(dir, p.key, namespacesOf(plan.resources));
     try {
       // A pin would keep a namespace that is deleted alive (and its veths with it).
       await unpin(runner, dir, p.key, p.result.changes.filter((c) => c.type === 'namespace' && c.prior).map((c) => (c.prior as { name: string }).name));
@@ -220,8 +221,10 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
       opts.onProgress?.({ phase: 'verifying', done: 0, total: 1 });
       await verify(runner, owner, p, p.desired, report);
       // Verified: every namespace of the plan carries the lab's marker. Pin them (see pins.ts).
+      await pinsMade;
       await pin(runner, dir, p.key, namespacesOf(plan.resources));
     } catch (e) {
+      await pinsMade;
       if (e instanceof InterruptedError) {
         throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
       }
@@ -314,9 +317,9 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const plan = emptyPlan(state.lab, state.prefix);
     const prior = priorOf(state);
     const owner = ownerKey(dir, key);
-    await unpinStale(runner, dir, key);
+    const proven = await unpinStale(runner, dir, key);
     // A namespace its pin proves the lab's is not read: it goes whole, with all that is in it.
-    const pinned = new Set(prior.flatMap(({ resource: r }) => (r.type === 'namespace' && pinnedSame(dir, key, r.name) ? [r.name] : [])));
+    const pinned = new Set(prior.flatMap(({ resource: r }) => (r.type === 'namespace' && proven.has(r.name) ? [r.name] : [])));
     const live = await readFor(runner, {}, prior, markedOnly(pinned, owner));
     const found = diff({ key: owner, desired: {}, live, prior });
     const inside = insidePinned(prior, pinned, found.changes);

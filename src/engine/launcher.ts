@@ -176,6 +176,14 @@ export const launcherAvailable = (): boolean => PERL !== undefined;
 /** Whether the launcher enters namespaces itself (it knows setns(2)'s number on this architecture). */
 export const launcherEnters = (): boolean => PERL !== undefined && ['x64', 'arm64', 'riscv64'].includes(process.arch);
 
+/**
+ * The launcher's environment (its children's too): nslab's, without the variables that make perl
+ * load code from elsewhere (PERL5LIB, PERL5OPT, PERLLIB, PERL5DB…): it runs as root.
+ */
+function launcherEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^PERL/u.test(k)));
+}
+
 const SIGNALS = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
 export interface LaunchRequest {
@@ -215,7 +223,7 @@ export class Launcher {
     if (!PERL) throw new Error('no perl on this machine: nslab starts its processes directly');
     const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'ignore'];
     if (holdFd !== undefined) stdio.push(holdFd);
-    this.child = spawn(PERL, ['-e', SCRIPT], { detached: true, stdio });
+    this.child = spawn(PERL, ['-e', SCRIPT], { detached: true, stdio, env: launcherEnv() });
     this.exited = new Promise<void>((res) => this.child.on('exit', () => res()));
     this.child.on('error', (e) => this.fail(new Error(`could not start nslab's launcher: ${e.message}`, { cause: e })));
     this.child.on('exit', (code, signal) => this.fail(new Error(`nslab's launcher ended (${signal ?? `exit ${code}`})`)));

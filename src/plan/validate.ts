@@ -47,6 +47,24 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * Checks a plan document (from synth or from a JSON file) and returns it in canonical form.
  * All problems are collected; if there is any, a PlanError lists them all.
  */
+/**
+ * Plans that synth built and checked in this very module instance (so the same nslab): the CLI
+ * takes them as they are instead of checking them a second time. A plan from another copy of
+ * nslab (a lab's own node_modules) is not in the set and is checked.
+ */
+const checked = new WeakSet<object>();
+
+/** Marks a plan that loadPlan produced (see `checked`). */
+export function markChecked(plan: PlanDocument): PlanDocument {
+  checked.add(plan);
+  return plan;
+}
+
+/** loadPlan, unless `input` is a plan this module already checked (markChecked). */
+export function loadCheckedPlan(input: unknown): PlanDocument {
+  return typeof input === 'object' && input !== null && checked.has(input) ? (input as PlanDocument) : loadPlan(input);
+}
+
 export function loadPlan(input: unknown): PlanDocument {
   const problems: string[] = [];
   if (!isObj(input)) throw new PlanError(['plan: not a JSON object']);

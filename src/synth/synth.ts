@@ -9,7 +9,7 @@
  */
 import type { IConstruct } from 'constructs';
 import { PLAN_VERSION, labKey, stableStringify, type PlanDocument } from '../plan/types.js';
-import { PlanError, loadPlan } from '../plan/validate.js';
+import { PlanError, loadPlan, markChecked } from '../plan/validate.js';
 import {
   displayPath, isLabSource, isResourceSource, nearestLab,
   type ILabSource, type IResourceSource,
@@ -45,7 +45,7 @@ export function synthesize(root: IConstruct): PlanDocument[] {
   for (const [lab, sources] of byLab) {
     const doc = buildDocument(lab, sources, invalid, problems);
     try {
-      plans.push(compact(loadPlan(doc)));
+      plans.push(markChecked(compact(loadPlan(doc))));
     } catch (e) {
       if (!(e instanceof PlanError)) throw e;
       const own = e.problems.map((p) => p.replace(/^plan: /u, `[${displayPath(lab)}] `));

@@ -3,7 +3,7 @@
  * children killed when nslab is killed. Real processes; no kernel objects.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Launcher } from '../../src/engine/launcher.js';
@@ -87,6 +87,24 @@ describe('the launcher', () => {
     const r = await launcher.run({ argv: ['sh', '-c', 'cat; cat >&2 <<EOF\nünïcode\nEOF'], input, ms: 10_000 });
     expect(r.stdout).toBe(input);
     expect(r.stderr).toBe('ünïcode\n');
+  });
+
+  it('loads no perl code named by the environment (PERL5OPT, PERL5LIB)', async () => {
+    const evil = join(dir, 'Evil.pm');
+    const mark = join(dir, 'evil-ran');
+    writeFileSync(evil, `package Evil; open(my $f, '>', '${mark}'); 1;\n`);
+    process.env.PERL5OPT = '-MEvil';
+    process.env.PERL5LIB = dir;
+    const l = new Launcher();
+    try {
+      const r = await l.run({ argv: ['sh', '-c', 'echo "${PERL5OPT:-none}"'], ms: 10_000 });
+      expect(r.stdout).toBe('none\n');
+      expect(existsSync(mark)).toBe(false);
+    } finally {
+      delete process.env.PERL5OPT;
+      delete process.env.PERL5LIB;
+      await l.close();
+    }
   });
 
   it('names the signal that ended a child', async () => {

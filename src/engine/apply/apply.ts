@@ -2,7 +2,7 @@ import { HOST, type Location } from '../../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
 import { CommandFailedError, inLocation, mapLimit, mountTableSize, type Runner } from '../runner.js';
-import { buildScripts } from './batches.js';
+import { buildScripts, type HostStep } from './batches.js';
 import { applyExtras } from './extras.js';
 import { parseLinks, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from '../live/parse.js';
 
@@ -64,6 +64,72 @@ const readbackArgv = (l: Location, n: number) => inLocation(l, ['ip', '-d', '-j'
 const batchArgv = (l: Location, n: number, force = false) =>
   inLocation(l, ['ip', ...(force ? ['-force'] : []), '-batch', '-'], n);
 
+/** Namespaces per chunk of the host batch (at most MAX_CHUNKS chunks). */
+const CHUNK_NAMESPACES = 25;
+const MAX_CHUNKS = 8;
+
+/**
+ * Splits the host batch into chunks, in order: the namespaces it creates are cut into runs of
+ * about CHUNK_NAMESPACES; each line goes to the chunk of the last namespace it needs (`netns del`
+ * and host bridges to the first). `completes`: the namespaces whose every line is in that chunk
+ * or an earlier one, so that they can be configured once it is done.
+ */
+export function hostChunks(steps: readonly HostStep[]): Array<{ lines: string[]; completes: string[] }> {
+  if (steps.length === 0) return [];
+  const added = steps.filter((x) => x.line.startsWith('netns add ')).map((x) => x.namespaces[0]!);
+  const count = Math.max(1, Math.min(MAX_CHUNKS, Math.ceil(added.length / CHUNK_NAMESPACES)));
+  const order = new Map(added.map((ns, i) => [ns, Math.floor((i * count) / added.length)]));
+  const chunks = Array.from({ length: count }, () => ({ lines: [] as string[], completes: [] as string[] }));
+  const last = new Map<string, number>();
+  for (const x of steps) {
+    const k = Math.max(0, ...x.namespaces.map((ns) => order.get(ns) ?? 0));
+    chunks[k]!.lines.push(x.line);
+    for (const ns of x.namespaces) last.set(ns, Math.max(k, last.get(ns) ?? 0));
+  }
+  for (const [ns, k] of last) chunks[k]!.completes.push(ns);
+  return chunks.filter((c) => c.lines.length > 0 || c.completes.length > 0);
+}
+
+/**
+ * Runs tasks as they are added, at most `limit` at once. After the first failure no new task
+ * starts; those running finish; drain() then throws the first error.
+ */
+class Pool {
+  failed: { error: unknown } | undefined;
+  private running = 0;
+  private readonly queue: Array<() => Promise<void>> = [];
+  private readonly waiters: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+
+  add(task: () => Promise<void>): void {
+    this.queue.push(task);
+    this.pump();
+  }
+
+  fail(error: unknown): void {
+    this.failed ??= { error };
+  }
+
+  async drain(): Promise<void> {
+    while (this.running > 0) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failed) throw this.failed.error;
+  }
+
+  private pump(): void {
+    while (!this.failed && this.running < this.limit && this.queue.length > 0) {
+      const task = this.queue.shift()!;
+      this.running++;
+      task()
+        .catch((e: unknown) => this.fail(e))
+        .finally(() => {
+          this.running--;
+          this.pump();
+          if (this.running === 0) for (const w of this.waiters.splice(0)) w();
+        });
+    }
+  }
+}
+
 /** Lines ip reports for objects that are already gone: a delete that found nothing to delete. */
 const ALREADY_GONE = /Cannot find device|No such process|No such file or directory|Cannot assign requested address|does not exist/u;
 
@@ -111,13 +177,38 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   // The mount table's size while each stage runs (it picks how to enter namespaces): every
   // namespace added is one more line.
   const before = mountTableSize();
-  const during = before + s.host.filter((l) => l.startsWith('netns add ')).length;
+  const during = before + s.hostSteps.filter((x) => x.line.startsWith('netns add ')).length;
   const deleted = phase('deleting', s.deletes.length);
   await mapLimit(s.deletes, WRITE_CONCURRENCY, async (x) => { await run(batchArgv(x.location, before, true), x.lines, true); deleted(); });
-  const created = phase('creating', s.host.length ? 1 : 0);
-  if (s.host.length) await run(batchArgv(HOST, before), s.host).then(created);
+  // The host batch runs in chunks, one after another; a namespace is configured as soon as the
+  // chunk that completes it (its `netns add`, its veths) is done, while the next chunk runs.
+  const chunks = hostChunks(s.hostSteps);
+  const created = phase('creating', chunks.length);
   const configured = phase('configuring', s.configure.length);
-  await mapLimit(s.configure, WRITE_CONCURRENCY, async (x) => { await run(readbackArgv(x.location, during), x.lines, false, x.location); configured(); });
+  const byLocation = new Map(s.configure.map((x) => [x.location, x]));
+  const pool = new Pool(WRITE_CONCURRENCY);
+  const configure = (locations: Iterable<Location>) => {
+    for (const l of locations) {
+      const x = byLocation.get(l);
+      if (!x) continue;
+      byLocation.delete(l);
+      pool.add(async () => { await run(readbackArgv(x.location, during), x.lines, false, x.location); configured(); });
+    }
+  };
+  const waiting = new Set(chunks.flatMap((c) => c.completes));
+  configure([...byLocation.keys()].filter((l) => l !== HOST && !waiting.has(l)));
+  try {
+    for (const c of chunks) {
+      if (pool.failed) break;
+      await run(batchArgv(HOST, before), c.lines);
+      created();
+      configure(c.completes);
+    }
+  } catch (e) {
+    pool.fail(e);
+  }
+  if (!pool.failed) configure([...byLocation.keys()]);
+  await pool.drain();
   const setSysctls = phase('sysctls', s.sysctls.size);
   const found = new Map<Location, Record<string, string>>();
   await mapLimit([...s.sysctls], WRITE_CONCURRENCY, async ([ns, kv]) => {

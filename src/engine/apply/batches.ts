@@ -27,9 +27,17 @@ export interface Script {
   readonly lines: string[];
 }
 
+/** A line of the host batch, with the namespaces it creates or puts a link into. */
+export interface HostStep {
+  readonly line: string;
+  readonly namespaces: readonly string[];
+}
+
 export interface ApplyScripts {
   readonly deletes: Script[];
   readonly host: string[];
+  /** `host`, line by line, with the namespaces each line needs (see apply.ts hostChunks). */
+  readonly hostSteps: HostStep[];
   readonly configure: Script[];
   /** Namespace -> `key=value` assignments. */
   readonly sysctls: Map<string, string[]>;
@@ -60,7 +68,7 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
   const marker = ownerMarker(key);
   const deletes = new Scripts();
   const configure = new Scripts();
-  const host: string[] = [];
+  const hostSteps: HostStep[] = [];
   const sysctls = new Map<string, string[]>();
 
   const removed = (c: Change) => (c.action === 'delete' || c.action === 'replace' ? c.prior : undefined);
@@ -98,7 +106,7 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
         break;
       }
       case 'namespace':
-        host.push(`netns del ${p.name}`);
+        hostSteps.push({ line: `netns del ${p.name}`, namespaces: [] });
         break;
     }
   }
@@ -134,18 +142,19 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
     const creating = c.action === 'create' || c.action === 'replace';
     switch (d.type) {
       case 'namespace': {
-        if (creating) host.push(`netns add ${d.name}`);
+        if (creating) hostSteps.push({ line: `netns add ${d.name}`, namespaces: [d.name] });
         configure.at(d.name).push(`link set dev lo alias ${marker} ${d.loopbackUp ? 'up' : 'down'}`);
         const want = Object.entries(d.sysctls).filter(([k]) => creating || c.fields.some((f) => f.field === `sysctls.${k}`));
         if (want.length) sysctls.set(d.name, want.map(([k, v]) => `${k}=${v}`));
         break;
       }
       case 'bridge':
-        if (creating) (d.namespace === undefined ? host : bridgeAdds.at(d.namespace)).push(`link add name ${d.name} type bridge`);
+        if (creating && d.namespace === undefined) hostSteps.push({ line: `link add name ${d.name} type bridge`, namespaces: [] });
+        else if (creating) bridgeAdds.at(d.namespace!).push(`link add name ${d.name} type bridge`);
         setLink(loc(d.namespace), d.name, { mtu: d.mtu, mac: d.mac, up: d.up });
         break;
       case 'veth':
-        if (creating) host.push(vethAdd(d));
+        if (creating) hostSteps.push({ line: vethAdd(d), namespaces: [d.a.namespace, d.b.namespace].filter((n): n is string => n !== undefined) });
         for (const e of [d.a, d.b]) setLink(loc(e.namespace), e.name, { mtu: d.mtu, mac: e.mac, master: e.master ?? (creating ? undefined : null), up: d.up });
         break;
       case 'address':
@@ -159,7 +168,7 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
   for (const a of addrs) configure.at(loc(a.namespace)).push(`addr add ${a.address} dev ${a.device}${a.address.includes(':') ? ' nodad' : ''}`);
   for (const r of routes) configure.at(loc(r.namespace)).push(`route replace ${routeArgs(r)} proto ${ROUTE_PROTO}`);
   const configureScripts = configure.list().map((s) => ({ location: s.location, lines: [...bridgeAdds.at(s.location), ...s.lines] }));
-  return { deletes: deleteScripts, host, configure: configureScripts, sysctls };
+  return { deletes: deleteScripts, host: hostSteps.map((x) => x.line), hostSteps, configure: configureScripts, sysctls };
 }
 
 /** Equivalent to: `ip link add A netns X type veth peer name B netns Y` (host ends omit netns). */

@@ -300,7 +300,22 @@ class Differ {
 
   /** Whether the state's record of resource `id` declared an impairment (picked by `get`). */
   private priorImpair(id: string, get: (p: Resource) => unknown): boolean {
-    return this.input.prior.some((p) => p.id === id && get(p.resource) !== undefined);
+    return (this.priorById().get(id) ?? []).some((r) => get(r) !== undefined);
+  }
+
+  private priorIndex: Map<string, Resource[]> | undefined;
+
+  /** The state's records by resource id (built once: labs have thousands of them). */
+  private priorById(): Map<string, Resource[]> {
+    if (!this.priorIndex) {
+      this.priorIndex = new Map();
+      for (const p of this.input.prior) {
+        const list = this.priorIndex.get(p.id);
+        if (list) list.push(p.resource);
+        else this.priorIndex.set(p.id, [p.resource]);
+      }
+    }
+    return this.priorIndex;
   }
 
   private netfilter(id: string, r: NetfilterResource): void {

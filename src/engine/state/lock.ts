@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { trustedDir } from './trust.js';
-import { dropHold } from '../runner.js';
+import { dropHold, processRunner, releaseHold } from '../runner.js';
 
 export class LockedError extends Error {
   override name = 'LockedError';
@@ -32,10 +32,19 @@ const BUSY = 75;
 /** A holder that is gone may leave children that still hold the lock for a moment (they are killed with it). */
 const GRACE_MS = 5_000;
 
-/** `flock -x` on the inherited descriptor: 0 when taken, BUSY when not within `ms`. */
-function flock(fd: number, ms: number): Promise<number> {
+/**
+ * `flock -x` on the inherited descriptor: 0 when taken, BUSY when not within `ms`. With `hold`,
+ * it runs as the first child of the run's launcher for `fd` (see runner.ts): the process that
+ * will lend the lock to every child of the run, started once.
+ */
+async function flock(fd: number, ms: number, hold = false): Promise<number> {
   if (!FLOCK) throw new Error('nslab needs util-linux flock (/usr/bin/flock) for its lab locks');
   const wait = ms > 0 ? ['-w', String(ms / 1000)] : ['-n'];
+  if (hold) {
+    const r = await processRunner.run([FLOCK, '-x', ...wait, '-E', String(BUSY), '3'], '', { holdFd: fd, timeoutMs: ms + 30_000 });
+    if (r.code === 0 || r.code === BUSY) return r.code;
+    throw new Error(`flock failed (exit ${r.code}): ${r.stderr.trim()}`);
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(FLOCK, ['-x', ...wait, '-E', String(BUSY), '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });
     let err = '';
@@ -79,14 +88,15 @@ export async function lockLab(dir: string, key: string, timeoutMs = 0): Promise<
   const path = join(trustedDir(dir, 'state directory'), `${key}.lock`);
   const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   try {
-    let code = await flock(fd, timeoutMs);
+    let code = await flock(fd, timeoutMs, true);
     const holder = holderOf(path);
-    if (code === BUSY && holder && ended(holder.pid)) code = await flock(fd, GRACE_MS);
+    if (code === BUSY && holder && ended(holder.pid)) code = await flock(fd, GRACE_MS, true);
     if (code === BUSY) {
       const who = holder && !ended(holder.pid) ? `pid ${holder.pid} (since ${holder.since})` : 'another process';
       throw new LockedError(`lab ${key} is locked by ${who}${timeoutMs ? ` after waiting ${timeoutMs / 1000} s` : ''}; use --lock-timeout SEC to wait`);
     }
   } catch (e) {
+    await releaseHold(fd);
     closeSync(fd);
     throw e;
   }

@@ -15,11 +15,17 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Runner } from '../runner.js';
 
 export const pinRoot = () => resolve(process.env.NSLAB_PIN_DIR ?? '/run/nslab/pins');
-const storeHash = (stateDir: string) => createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 8);
+const hashes = new Map<string, string>();
+const storeHash = (stateDir: string) => {
+  let h = hashes.get(stateDir);
+  if (h === undefined) hashes.set(stateDir, (h = createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 8)));
+  return h;
+};
 
 /** The directory holding a lab's pins. */
 export const pinDir = (stateDir: string, key: string) => join(pinRoot(), storeHash(stateDir), key);
@@ -47,11 +53,22 @@ const statOf = (p: string) => {
 
 /** Whether `/run/netns/<ns>` is the namespace the lab's pin holds. No process. */
 export function pinnedSame(stateDir: string, key: string, ns: string): boolean {
-  const dir = statOf(pinDir(stateDir, key));
-  const pin = statOf(join(pinDir(stateDir, key), ns));
-  const live = statOf(`/run/netns/${ns}`);
-  // A pin is a mount: its device differs from its directory's (an empty file does not).
-  return !!dir && !!pin && !!live && pin.dev !== dir.dev && pin.dev === live.dev && pin.ino === live.ino;
+  return pinned(stateDir, key, [ns]).has(ns);
+}
+
+/** Those of `names` whose `/run/netns/<ns>` is the namespace the lab's pin holds (see pinnedSame). */
+export function pinned(stateDir: string, key: string, names: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const d = pinDir(stateDir, key);
+  const dir = statOf(d);
+  if (!dir) return out;
+  for (const ns of names) {
+    const pin = statOf(join(d, ns));
+    const live = pin && statOf(`/run/netns/${ns}`);
+    // A pin is a mount: its device differs from its directory's (an empty file does not).
+    if (pin && live && pin.dev !== dir.dev && pin.dev === live.dev && pin.ino === live.ino) out.add(ns);
+  }
+  return out;
 }
 
 /** The pins a lab has (names of files in its pin directory). */
@@ -67,7 +84,9 @@ function pinsOf(stateDir: string, key: string): string[] {
  */
 export async function pin(runner: Runner, stateDir: string, key: string, names: Iterable<string>): Promise<void> {
   const d = pinDir(stateDir, key);
-  const want = [...names].filter((ns) => PINNABLE.test(ns) && PINNABLE.test(key) && !pinnedSame(stateDir, key, ns));
+  const candidates = [...names].filter((ns) => PINNABLE.test(ns) && PINNABLE.test(key));
+  const have = pinned(stateDir, key, candidates);
+  const want = candidates.filter((ns) => !have.has(ns));
   if (!want.length) return;
   mkdirSync(d, { recursive: true, mode: 0o700 });
   const mounts = mountPoints();
@@ -75,7 +94,7 @@ export async function pin(runner: Runner, stateDir: string, key: string, names: 
   for (const ns of want) {
     const target = join(d, ns);
     if (mounts.has(target)) continue; // a stale pin: unpinStale removes it first
-    writeFileSync(target, '', { flag: 'a', mode: 0o600 });
+    if (!existsSync(target)) writeFileSync(target, '', { flag: 'a', mode: 0o600 });
     lines.push(`/run/netns/${ns} ${target} none bind 0 0`);
   }
   const fstab = `${d}.fstab`;
@@ -84,6 +103,24 @@ export async function pin(runner: Runner, stateDir: string, key: string, names: 
     await runner.run(['mount', '-a', '-T', fstab]);
   } finally {
     rmSync(fstab, { force: true });
+  }
+}
+
+/**
+ * Creates the files pins are mounted on (empty files in the lab's pin directory), off nslab's main
+ * thread: where /run is on a disk each create costs a fraction of a millisecond, so an apply
+ * starts this before its writes and pin() finds them made. An empty file proves nothing (see
+ * pinnedSame); one left by an apply that failed is removed with the lab's stale pins. Never rejects.
+ */
+export async function preparePins(stateDir: string, key: string, names: Iterable<string>): Promise<void> {
+  if (!PINNABLE.test(key)) return;
+  const d = pinDir(stateDir, key);
+  try {
+    mkdirSync(d, { recursive: true, mode: 0o700 });
+    const made = new Set(readdirSync(d));
+    await Promise.all([...names].filter((ns) => PINNABLE.test(ns) && !made.has(ns)).map((ns) => writeFile(join(d, ns), '', { flag: 'a', mode: 0o600 })));
+  } catch {
+    // pin() makes what is missing
   }
 }
 
@@ -113,10 +150,16 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
   if (readdirSync(d).length === 0) await unpin(runner, stateDir, key, 'all');
 }
 
-/** Removes pins whose namespace is gone from /run/netns or is another one now. */
-export async function unpinStale(runner: Runner, stateDir: string, key: string): Promise<void> {
-  const stale = pinsOf(stateDir, key).filter((ns) => !pinnedSame(stateDir, key, ns));
+/**
+ * Removes pins whose namespace is gone from /run/netns or is another one now. Returns the names
+ * whose pins stand: the namespaces proven the lab's (see pinnedSame).
+ */
+export async function unpinStale(runner: Runner, stateDir: string, key: string): Promise<Set<string>> {
+  const pins = pinsOf(stateDir, key);
+  const good = pinned(stateDir, key, pins);
+  const stale = pins.filter((ns) => !good.has(ns));
   if (stale.length) await unpin(runner, stateDir, key, stale);
+  return good;
 }
 
 /** Lab keys with a pin directory in the store `stateDir` (for gc: pins of labs without state). */
