@@ -20,10 +20,11 @@ import { Route } from './generated/providers/netns/route/index.js';
 import { Masquerade } from './generated/providers/netns/masquerade/index.js';
 import { PortForward } from './generated/providers/netns/port-forward/index.js';
 import { Firewall } from './generated/providers/netns/firewall/index.js';
+import { Sysctl } from './generated/providers/netns/sysctl/index.js';
 import { netfilterToObject, impairToMap } from '../terraform/netfilter.js';
 
 /** A generated `netns_*` resource. */
-export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route | Masquerade | PortForward | Firewall;
+export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route | Masquerade | PortForward | Firewall | Sysctl;
 
 export interface LabResources {
   /** The plan the resources were made from. */
@@ -113,6 +114,9 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
         });
         break;
       }
+      case 'sysctl':
+        resources[id] = new Sysctl(scope, cid, { ...meta, key: r.key, value: r.value });
+        break;
       default: {
         // Masquerade, port forward, firewall: interface names are references, so links come first.
         const o = netfilterToObject(r)!;
