@@ -336,7 +336,7 @@ class Differ {
       if (desiredIdentities.has(ident) || seen.has(ident)) continue;
       seen.add(ident);
       if (p.type === 'sysctl') {
-        const back = sysctlRestore(id, p, this.input.hostSysctlsFound?.[p.key], this.input.live);
+        const back = sysctlRestore(id, p, this.input.hostSysctlsFound?.[p.key], this.input.live, (name) => this.retiring.has(linkKey(HOST, name)));
         if (back) this.add(back);
         continue;
       }

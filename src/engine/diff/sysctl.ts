@@ -8,7 +8,8 @@
  * - A key another lab of the store declares is a conflict naming that lab: each lab puts back
  *   the value it found, so two owners of one key would fight.
  * - A key the lab no longer declares goes back to the value found before nslab first set it
- *   (recorded in the state); when its device is gone, there is nothing to put back.
+ *   (recorded in the state); when its device is gone or goes in the same apply, there is nothing
+ *   to put back.
  */
 import { HOST, type SysctlResource } from '../../plan/types.js';
 import type { LiveState } from '../live/read.js';
@@ -55,10 +56,15 @@ export function sysctlChange(id: string, r: SysctlResource, ctx: SysctlContext):
   return { change: { ...base, action: 'update', fields: [{ field: 'value', from: live, to: r.value }], reason } };
 }
 
-/** The change that puts back a key the lab no longer declares, when nslab recorded the value it found. */
-export function sysctlRestore(id: string, p: SysctlResource, found: string | undefined, live: LiveState): Change | undefined {
+/**
+ * The change that puts back a key the lab no longer declares, when nslab recorded the value it
+ * found. `deviceGoes`: whether this plan deletes the host device the key belongs to (the key
+ * goes with it: nothing to put back).
+ */
+export function sysctlRestore(id: string, p: SysctlResource, found: string | undefined, live: LiveState, deviceGoes: (name: string) => boolean): Change | undefined {
   const now = liveHostSysctl(live, p.key);
-  if (found === undefined || now === undefined || now === found) return undefined;
+  const device = sysctlDevice(p.key);
+  if (found === undefined || now === undefined || now === found || (device !== undefined && deviceGoes(device))) return undefined;
   return {
     id, type: 'sysctl', action: 'update', path: p.path, desired: { ...p, value: found }, prior: p,
     fields: [{ field: 'value', from: now, to: found }], reason: `no longer declared: ${p.key} back to the value found before nslab set it`,
