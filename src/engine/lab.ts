@@ -13,6 +13,7 @@ import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
 import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
 import { foundAfter, hostFound, hostSysctlClaims, withRestores } from './state/sysctls.js';
+import { ownerConflict } from './diff/sysctl.js';
 import { pin, pinnedSame, unpin, unpinStale } from './state/pins.js';
 import { ownerMarker } from '../plan/types.js';
 
@@ -220,6 +221,15 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
     const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
     writeState(dir, { ...base, ...keptFound, resources: owned, pending });
+    // Another lab may have taken a host sysctl of this plan since it was read: each lab records
+    // its claim before it changes anything, then looks again, so of two only one goes on.
+    const taken = hostSysctlClaims(dir, p.key, Object.values(plan.resources));
+    if (taken.size) {
+      if (p.state) writeState(dir, p.state);
+      else removeState(dir, p.key);
+      const claims = Object.values(plan.resources).flatMap((r) => (r.type === 'sysctl' && taken.has(r.key) ? [ownerConflict(r, taken.get(r.key)!)] : []));
+      throw new EngineError(renderConflicts(claims));
+    }
     let report: ApplyReport;
     try {
       // A pin would keep a namespace that is deleted alive (and its veths with it).

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
 import { loadPlan } from '../../src/plan/validate.js';
-import { readState } from '../../src/engine/state/state.js';
+import { readState, removeState, writeState } from '../../src/engine/state/state.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, hostLinksWith, ip, kernelFixture, namespacesWith } from '../support/kernel.js';
 import { runCli } from '../support/cli.js';
@@ -93,6 +93,25 @@ describeKernel('host sysctls', () => {
       expect(readState(fx.stateDir, `${P}second`)).toBeUndefined();
       await destroyLab(`${P}first`, opts);
       expect(value(dev)).toBe('0');
+    });
+
+    it('refuses the key when another lab claims it between the plan and the first change (its apply under way)', async () => {
+      labs.push('late');
+      const late = lab('late', { ns: { type: 'namespace', path: 'late/ns', name: `${P}l` }, fwd: fwd(dev) });
+      const claim = lab('racer', { fwd: fwd(dev) });
+      const confirm = () => {
+        // What another lab's apply records before its first change.
+        writeState(fx.stateDir, { version: 1, lab: 'racer', prefix: P, key: `${P}racer`, resources: {}, pending: claim.resources });
+        return true;
+      };
+      try {
+        await expect(applyLab(late, { ...opts, confirm })).rejects.toThrow(`[x/fwd] sysctl "${key(dev)}" in the host is declared by lab "${P}racer" too`);
+      } finally {
+        removeState(fx.stateDir, `${P}racer`);
+      }
+      expect(value(dev)).toBe('0');
+      expect(namespacesWith(`${P}l`)).toEqual([]);
+      expect(readState(fx.stateDir, `${P}late`)).toBeUndefined();
     });
   });
 

@@ -36,12 +36,15 @@ export interface SysctlContext {
 
 export const liveHostSysctl = (live: LiveState, key: string): string | undefined => live.locations.get(HOST)?.sysctls[key];
 
+/** A host sysctl that lab `other` of the same store declares too. */
+export function ownerConflict(r: SysctlResource, other: string): Conflict {
+  return { path: r.path, message: `sysctl "${r.key}" in the host is declared by lab "${other}" too; nslab leaves it to that lab (each lab puts back the value it found, so two would fight)` };
+}
+
 /** The change (or conflict) for a declared host sysctl. */
 export function sysctlChange(id: string, r: SysctlResource, ctx: SysctlContext): { change?: Change; conflict?: Conflict } {
   const other = ctx.owners?.get(r.key);
-  if (other !== undefined) {
-    return { conflict: { path: r.path, message: `sysctl "${r.key}" in the host is declared by lab "${other}" too; nslab leaves it to that lab (each lab puts back the value it found, so two would fight)` } };
-  }
+  if (other !== undefined) return { conflict: ownerConflict(r, other) };
   const base = { id, type: 'sysctl' as const, path: r.path, desired: r };
   const device = sysctlDevice(r.key);
   if (device !== undefined && ctx.deviceCreated(device)) {

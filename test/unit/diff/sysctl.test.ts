@@ -24,11 +24,11 @@ const fwd = (value = '1') => ({ type: 'sysctl', path: 'h/fwd', key: 'net.ipv4.ip
 const br = { type: 'bridge', path: 'h/br', name: 'hbr0' };
 const brFwd = { type: 'sysctl', path: 'h/br-fwd', key: 'net.ipv4.conf.hbr0.forwarding', value: '1' };
 const hostLive = (sysctls: Record<string, string>, from?: PlanDocument): LiveState => {
-  const live = from ? simulate(from) : { namespaces: new Set<string>(), locations: new Map([['', { links: new Map(), routes: [], sysctls: {} }]]) };
+  const live: LiveState = from ? simulate(from) : { namespaces: new Set<string>(), locations: new Map([['', { links: new Map(), routes: [], sysctls: {} }]]) };
   const host = live.locations.get('')!;
   for (const k of Object.keys(host.sysctls)) delete host.sysctls[k];
   Object.assign(host.sysctls, sysctls);
-  return live as LiveState;
+  return live;
 };
 const prior = (p: PlanDocument): PriorResource[] => Object.entries(p.resources).map(([id, resource]) => ({ id, resource }));
 
