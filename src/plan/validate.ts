@@ -244,6 +244,12 @@ export function sysctlProblem(k: string, v: unknown, what: string): string | und
   return undefined;
 }
 
+/** The interface a per-device key belongs to (`net.ipv4.conf.br0.forwarding` -> `br0`), if any. */
+export function sysctlDevice(key: string): string | undefined {
+  const m = /^net\.(?:ipv4|ipv6|mpls)\.(?:conf|neigh)\.([^.]+)\./u.exec(key);
+  return m && m[1] !== 'all' && m[1] !== 'default' ? m[1] : undefined;
+}
+
 /** Cross-resource checks: references, duplicates, MTU agreement, gateways on connected subnets. */
 export function checkReferences(plan: PlanDocument, badDevices: ReadonlySet<string> = new Set()): string[] {
   const problems: string[] = [];

@@ -12,14 +12,10 @@
  *   to put back.
  */
 import { HOST, type SysctlResource } from '../../plan/types.js';
+import { sysctlDevice } from '../../plan/validate.js';
 import type { LiveState } from '../live/read.js';
 import type { Change, Conflict } from './change.js';
 
-/** The interface a per-device key belongs to (`net.ipv4.conf.br0.forwarding` -> `br0`), if any. */
-export function sysctlDevice(key: string): string | undefined {
-  const m = /^net\.(?:ipv4|ipv6|mpls)\.(?:conf|neigh)\.([^.]+)\./u.exec(key);
-  return m && m[1] !== 'all' && m[1] !== 'default' ? m[1] : undefined;
-}
 
 /** The file the kernel serves a key from, for messages. */
 export const sysctlFile = (key: string) => `/proc/sys/${key.replace(/\./gu, '/')}`;
