@@ -84,6 +84,11 @@ describeKernel('netns_sysctl on the kernel', () => {
     await expect(applyLab(other, { stateDir: fx.stateDir })).rejects.toThrow(`declared by lab "${LAB}" too`);
     expect(value()).toBe('1');
 
+    // A key of a host device another resource makes first (a bridge of the same configuration)
+    // plans without error; the device's resource is applied before it.
+    const later = await plan(null, { id: null, key: `net.ipv4.conf.${P}later.forwarding`, value: '1' });
+    expect(errors(later)).toEqual([]);
+
     // Delete: the value found goes back, and the record with it.
     const del = await apply(s, dv(null));
     expect(errors(del)).toEqual([]);

@@ -318,7 +318,8 @@ class Differ {
   private sysctl(id: string, r: SysctlResource): void {
     const { change, conflict } = sysctlChange(id, r, {
       live: this.input.live, owners: this.input.hostSysctlOwners, known: this.priorIdentities.has(identity(r)),
-      deviceCreated: (name) => this.newDevices.has(linkKey(HOST, name)),
+      // One resource at a time (Terraform), another resource may make the device first.
+      deviceCreated: (name) => this.newDevices.has(linkKey(HOST, name)) || (this.input.pruneUndeclared === false && !this.link(HOST, name)),
     });
     if (conflict) this.conflicts.push(conflict);
     if (change) this.add(change);
