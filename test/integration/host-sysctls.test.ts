@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
+import { ApplyFailedError, applyLab, destroyLab, planLab } from '../../src/engine/lab.js';
+import { processRunner, type Runner } from '../../src/engine/runner.js';
 import { loadPlan } from '../../src/plan/validate.js';
 import { readState, removeState, writeState } from '../../src/engine/state/state.js';
 import type { PlanDocument } from '../../src/plan/types.js';
@@ -93,6 +94,31 @@ describeKernel('host sysctls', () => {
       expect(readState(fx.stateDir, `${P}second`)).toBeUndefined();
       await destroyLab(`${P}first`, opts);
       expect(value(dev)).toBe('0');
+    });
+
+    it('a failed apply puts back the host sysctl it had set (rollback)', async () => {
+      labs.push('rb');
+      expect(value(dev)).toBe('0');
+      const rb = lab('rb', { ns: { type: 'namespace', path: 'rb/ns', name: `${P}r`, sysctls: { 'net.ipv4.ip_default_ttl': '33' } }, fwd: fwd(dev) });
+      let hostSet!: () => void;
+      const hostDone = new Promise<void>((res) => { hostSet = res; });
+      // The namespace's sysctl process fails once the host's has set its key.
+      const runner: Runner = {
+        async run(argv, input) {
+          const assigns = argv.some((a) => a.includes('='));
+          if (argv[0] === 'sysctl' && assigns) return processRunner.run(argv, input).finally(hostSet);
+          if (argv[0] !== 'sysctl' && argv.includes('sysctl') && assigns) {
+            await hostDone;
+            return { stdout: '', stderr: 'injected failure', code: 1 };
+          }
+          return processRunner.run(argv, input);
+        },
+      };
+      const err = await applyLab(rb, { ...opts, runner }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplyFailedError);
+      expect((err as ApplyFailedError).rolledBack).toBe(true);
+      expect(value(dev)).toBe('0');
+      expect(namespacesWith(`${P}r`)).toEqual([]);
     });
 
     it('refuses the key when another lab claims it between the plan and the first change (its apply under way)', async () => {
