@@ -12,7 +12,7 @@ import { applyChanges, InterruptedError, type ApplyProgress, type ApplyReport } 
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
 import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
-import { foundAfter, hostFound, hostSysctlClaims, withRestores } from './state/sysctls.js';
+import { foundAfter, foundBeforeApply, hostFound, hostSysctlClaims, withRestores } from './state/sysctls.js';
 import { ownerConflict } from './diff/sysctl.js';
 import { pin, pinnedSame, unpin, unpinStale } from './state/pins.js';
 import { ownerMarker } from '../plan/types.js';
@@ -220,7 +220,9 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     }
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
     const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
-    writeState(dir, { ...base, ...keptFound, resources: owned, pending });
+    // Host values found are recorded with it (an apply killed after setting one still puts it back).
+    const early = foundBeforeApply(p.state?.sysctlsFound, p.result.changes);
+    writeState(dir, { ...base, ...(early ? { sysctlsFound: early } : {}), resources: owned, pending });
     // Another lab may have taken a host sysctl of this plan since it was read: each lab records
     // its claim before it changes anything, then looks again, so of two only one goes on.
     const taken = hostSysctlClaims(dir, p.key, Object.values(plan.resources));
@@ -254,7 +256,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
       writeState(dir, { ...base, ...keptFound, resources: owned, ...(p.state?.pending ? { pending: p.state.pending } : {}) });
       throw new ApplyFailedError(`${(e as Error).message}\nrolled back: the kernel is as it was before this apply`, true, { cause: e });
     }
-    const sysctlsFound = foundAfter(p.state?.sysctlsFound, report.sysctlsBefore, plan.resources);
+    const sysctlsFound = foundAfter(early, report.sysctlsBefore, plan.resources);
     writeState(dir, { ...base, resources: plan.resources, ...(sysctlsFound ? { sysctlsFound } : {}) });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {

@@ -121,6 +121,31 @@ describeKernel('host sysctls', () => {
       expect(namespacesWith(`${P}r`)).toEqual([]);
     });
 
+    it('records the value found before the first change, so an apply stopped after setting the key still puts it back', async () => {
+      labs.push('cut');
+      expect(value(dev)).toBe('0');
+      const cut = lab('cut', { ns: { type: 'namespace', path: 'cut/ns', name: `${P}c`, sysctls: { 'net.ipv4.ip_default_ttl': '33' } }, fwd: fwd(dev) });
+      let hostSet!: () => void;
+      const hostDone = new Promise<void>((res) => { hostSet = res; });
+      // The apply stops (its namespace's sysctl process fails) once the host key is set; no rollback.
+      const runner: Runner = {
+        async run(argv, input) {
+          const assigns = argv.some((a) => a.includes('='));
+          if (argv[0] === 'sysctl' && assigns) return processRunner.run(argv, input).finally(hostSet);
+          if (argv[0] !== 'sysctl' && argv.includes('sysctl') && assigns) {
+            await hostDone;
+            return { stdout: '', stderr: 'injected failure', code: 1 };
+          }
+          return processRunner.run(argv, input);
+        },
+      };
+      await expect(applyLab(cut, { ...opts, runner, rollback: false })).rejects.toThrow('--no-rollback');
+      expect(value(dev)).toBe('1');
+      expect(readState(fx.stateDir, `${P}cut`)?.sysctlsFound).toEqual({ '': { [key(dev)]: '0' } });
+      await destroyLab(`${P}cut`, opts);
+      expect(value(dev)).toBe('0');
+    });
+
     it('refuses the key when another lab claims it between the plan and the first change (its apply under way)', async () => {
       labs.push('late');
       const late = lab('late', { ns: { type: 'namespace', path: 'late/ns', name: `${P}l` }, fwd: fwd(dev) });

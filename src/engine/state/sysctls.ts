@@ -11,6 +11,7 @@
  */
 import { HOST, type NamespaceResource, type Resource } from '../../plan/types.js';
 import { listStates, priorOf, readState, type LabState } from './state.js';
+import type { Change } from '../diff/change.js';
 
 export type SysctlsFound = Record<string, Record<string, string>>;
 
@@ -73,4 +74,23 @@ export function hostSysctlClaims(dir: string, key: string, resources: Iterable<R
     }
   }
   return out;
+}
+
+/**
+ * The record before an apply's first change: `previous`, plus the kernel's value of each host
+ * key the changes set for the lab that nothing is recorded for yet (the `from` of the change).
+ * Written with the apply's `pending`, so an apply killed after a host sysctl was set still puts
+ * the value found back later.
+ */
+export function foundBeforeApply(previous: SysctlsFound | undefined, changes: readonly Change[]): SysctlsFound | undefined {
+  const host = { ...(previous?.[HOST] ?? {}) };
+  for (const c of changes) {
+    // Updates of declared keys; a put-back (it has a `prior`) records nothing.
+    if (c.type !== 'sysctl' || c.action !== 'update' || c.prior || c.desired?.type !== 'sysctl') continue;
+    const from = c.fields.find((f) => f.field === 'value')?.from;
+    if (typeof from === 'string' && host[c.desired.key] === undefined) host[c.desired.key] = from;
+  }
+  const out: SysctlsFound = { ...(previous ?? {}) };
+  if (Object.keys(host).length) out[HOST] = host;
+  return Object.keys(out).length ? out : undefined;
 }
