@@ -10,7 +10,7 @@ import { buildScripts } from '../../../src/engine/apply/batches.js';
 import { rollbackTarget } from '../../../src/engine/apply/rollback.js';
 import { parseSysctls } from '../../../src/engine/live/parse.js';
 import type { LiveState } from '../../../src/engine/live/read.js';
-import { foundAfter, hostSysctlClaims } from '../../../src/engine/state/sysctls.js';
+import { foundAfter, foundBeforeApply, hostSysctlClaims } from '../../../src/engine/state/sysctls.js';
 import { writeState } from '../../../src/engine/state/state.js';
 import { loadPlan } from '../../../src/plan/validate.js';
 import type { PlanDocument, Resource } from '../../../src/plan/types.js';
@@ -114,6 +114,15 @@ describe('the record of host values found', () => {
     // A later apply sees nslab's own value: the first one found stays.
     expect(foundAfter(first, new Map([['', { 'net.ipv4.ip_forward': '1' }]]), declared({ fwd: fwd('2') }))).toEqual(first);
     expect(foundAfter(first, undefined, declared({}))).toBeUndefined();
+  });
+
+  it('is written before the first change with the kernel\'s value of each key the apply sets for the lab', () => {
+    const p = plan({ fwd: fwd() });
+    const set = diff({ key: 'h', desired: p.resources, live: hostLive({ 'net.ipv4.ip_forward': '0' }), prior: [] }).changes;
+    expect(foundBeforeApply(undefined, set)).toEqual({ '': { 'net.ipv4.ip_forward': '0' } });
+    expect(foundBeforeApply({ '': { 'net.ipv4.ip_forward': '7' }, red: { 'net.ipv4.ip_forward': '0' } }, set)).toEqual({ '': { 'net.ipv4.ip_forward': '7' }, red: { 'net.ipv4.ip_forward': '0' } });
+    const back = diff({ key: 'h', desired: {}, live: hostLive({ 'net.ipv4.ip_forward': '1' }), prior: prior(p), hostSysctlsFound: { 'net.ipv4.ip_forward': '0' } }).changes;
+    expect(foundBeforeApply(undefined, back)).toBeUndefined();
   });
 
   it('finds the other labs of the store that declare a key', () => {
