@@ -18,6 +18,7 @@ export * from './route.js';
 export * from './masquerade.js';
 export * from './port-forward.js';
 export * from './firewall.js';
+export * from './sysctl.js';
 export type { Impair } from '../src/plan/impair.js';
 export { PlanError } from '../src/plan/validate.js';
 export type { PlanDocument, Resource } from '../src/plan/types.js';

@@ -10,7 +10,7 @@ export interface PortForwardProps {
   /**
    * The namespace that publishes the port (the router); it must forward
    * (`sysctls: { 'net.ipv4.ip_forward': '1' }`).
-   * @default - the host namespace (forwarding there is yours to turn on)
+   * @default - the host namespace (the lab then declares `new Sysctl(lab, 'ip-forward', { key: 'net.ipv4.ip_forward', value: '1' })`)
    */
   readonly namespace?: NetNamespace;
   /**

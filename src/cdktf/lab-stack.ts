@@ -10,7 +10,7 @@ import { TerraformStack } from './cdk.js';
 import { Construct } from 'constructs';
 import { Lab, type LabProps } from '../../constructs/lab.js';
 import { synthesize } from '../synth/synth.js';
-import { TYPE_ORDER, labKey, loc, type PlanDocument, type Resource } from '../plan/types.js';
+import { HOST, TYPE_ORDER, labKey, loc, type PlanDocument, type Resource } from '../plan/types.js';
 import { NetnsProvider } from './generated/providers/netns/provider/index.js';
 import { Namespace } from './generated/providers/netns/namespace/index.js';
 import { Bridge } from './generated/providers/netns/bridge/index.js';
@@ -20,10 +20,12 @@ import { Route } from './generated/providers/netns/route/index.js';
 import { Masquerade } from './generated/providers/netns/masquerade/index.js';
 import { PortForward } from './generated/providers/netns/port-forward/index.js';
 import { Firewall } from './generated/providers/netns/firewall/index.js';
+import { Sysctl } from './generated/providers/netns/sysctl/index.js';
 import { netfilterToObject, impairToMap } from '../terraform/netfilter.js';
+import { sysctlDevice } from '../plan/validate.js';
 
 /** A generated `netns_*` resource. */
-export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route | Masquerade | PortForward | Firewall;
+export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route | Masquerade | PortForward | Firewall | Sysctl;
 
 export interface LabResources {
   /** The plan the resources were made from. */
@@ -61,6 +63,8 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
   /** Devices by `location|name`: the attribute that names them (a reference). */
   const devices = new Map<string, string>();
   const addresses = new Map<string, IpAddress[]>();
+  /** The resource that makes each device (`location|name`). */
+  const linkOwners = new Map<string, Bridge | VethLink>();
   const nsRef = (ns: string | undefined) => (ns === undefined ? undefined : namespaces.get(ns)?.name ?? ns);
   const devRef = (ns: string | undefined, name: string) => devices.get(`${loc(ns)}|${name}`) ?? name;
   const meta = { provider };
@@ -80,6 +84,7 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
       case 'bridge': {
         const br = new Bridge(scope, cid, { ...meta, namespace: nsRef(r.namespace), name: r.name, mtu: r.mtu, mac: r.mac, up: r.up, impair: map(impairToMap(r.impair)) });
         devices.set(`${loc(r.namespace)}|${r.name}`, br.name);
+        linkOwners.set(`${loc(r.namespace)}|${r.name}`, br);
         resources[id] = br;
         break;
       }
@@ -92,6 +97,7 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
         });
         devices.set(`${loc(r.a.namespace)}|${r.a.name}`, v.aName);
         devices.set(`${loc(r.b.namespace)}|${r.b.name}`, v.bName);
+        for (const e of [r.a, r.b]) linkOwners.set(`${loc(e.namespace)}|${e.name}`, v);
         resources[id] = v;
         break;
       }
@@ -111,6 +117,13 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
           metric: r.metric,
           dependsOn: addresses.get(loc(r.namespace)) ?? [],
         });
+        break;
+      }
+      case 'sysctl': {
+        // A key of a host device the lab declares exists once that device does.
+        const device = sysctlDevice(r.key);
+        const owner = device === undefined ? undefined : linkOwners.get(`${HOST}|${device}`);
+        resources[id] = new Sysctl(scope, cid, { ...meta, key: r.key, value: r.value, ...(owner ? { dependsOn: [owner] } : {}) });
         break;
       }
       default: {

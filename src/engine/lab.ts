@@ -2,7 +2,7 @@
  * The engine: plan / apply / destroy of one lab, from a plan document and the lab's state.
  * It never imports a construct: the plan JSON is its only input.
  */
-import { PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resource } from '../plan/types.js';
+import { HOST, PLAN_VERSION, labKey, loc, type Location, type PlanDocument, type Resource } from '../plan/types.js';
 import { diff, type Change, type Conflict, type DiffResult, type PriorResource } from './diff/diff.js';
 import { describe, renderChange, renderConflicts } from './diff/render.js';
 import { readLive, type LiveState } from './live/read.js';
@@ -15,6 +15,9 @@ import { processRunner, releaseHold, withRunOptions, type Runner } from './runne
 import { foundAfter, withRestores } from './state/sysctls.js';
 import { pin, preparePins, unpin, unpinStale } from './state/pins.js';
 import { ownerMarker } from '../plan/types.js';
+// Host sysctls: values found, and one lab per key (see state/sysctls.ts and diff/sysctl.ts).
+import { foundBeforeApply, hostFound, hostSysctlClaims } from './state/sysctls.js';
+import { ownerConflict } from './diff/sysctl.js';
 
 export interface EngineOptions {
   readonly runner?: Runner;
@@ -81,6 +84,9 @@ async function readFor(runner: Runner, desired: Record<string, Resource>, prior:
   for (const r of Object.values(desired)) {
     if (r.type === 'namespace' && Object.keys(r.sysctls).length) sysctls.set(r.name, Object.keys(r.sysctls).sort());
   }
+  // Host sysctls: those declared, and those declared before (to put back the value found).
+  const host = [...new Set(all.flatMap((r) => (r.type === 'sysctl' ? [r.key] : [])))].sort();
+  if (host.length) sysctls.set(HOST, host);
   return readLive(runner, { locations: locationsOf(all), sysctls, known, extras: extrasFor(Object.values(desired), prior.map((p) => p.resource)) });
 }
 
@@ -92,8 +98,9 @@ export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Pro
   const prior = priorOf(state);
   const desired = withRestores(plan.resources, state);
   const live = await readFor(runner, desired, prior);
-  const base = diff({ key: ownerKey(dir, key), desired, live, prior });
-  const result = opts.adopt && base.conflicts.length ? adopting(base, diff({ key: ownerKey(dir, key), desired, live, prior, adopt: true }), plan) : base;
+  const host = { hostSysctlOwners: hostSysctlClaims(dir, key, Object.values(desired)), hostSysctlsFound: hostFound(state) };
+  const base = diff({ key: ownerKey(dir, key), desired, live, prior, ...host });
+  const result = opts.adopt && base.conflicts.length ? adopting(base, diff({ key: ownerKey(dir, key), desired, live, prior, adopt: true, ...host }), plan) : base;
   const restoring = (c: Change) => {
     const declared = plan.resources[c.id];
     const keys = c.fields.map((f) => f.field.replace(/^sysctls\./u, ''));
@@ -204,14 +211,29 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     const keptFound = p.state?.sysctlsFound ? { sysctlsFound: p.state.sysctlsFound } : {};
     const owned = { ...(p.state?.resources ?? {}) };
     if (p.result.changes.length === 0) {
-      if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) writeState(dir, { ...base, ...keptFound, resources: plan.resources });
+      if (JSON.stringify(p.state?.resources) !== JSON.stringify(plan.resources) || p.state?.pending) {
+        // Values found for keys no longer declared (already back in the kernel) are dropped.
+        const found = foundAfter(p.state?.sysctlsFound, undefined, plan.resources);
+        writeState(dir, { ...base, ...(found ? { sysctlsFound: found } : {}), resources: plan.resources });
+      }
       // Nothing to change: every namespace of the plan carries the lab's marker.
       await pin(runner, dir, p.key, namespacesOf(plan.resources));
       return { changes: [], report: { processes: 0, commands: 0, observed: new Map(), touched: new Set() }, ms: Date.now() - started };
     }
     // Record what this apply may create before creating it: an interrupted apply leaves no orphan.
     const pending = { ...(p.state?.pending ?? {}), ...plan.resources };
-    writeState(dir, { ...base, ...keptFound, resources: owned, pending });
+    // Host values found are recorded with it (an apply killed after setting one still puts it back).
+    const early = foundBeforeApply(p.state?.sysctlsFound, p.result.changes);
+    writeState(dir, { ...base, ...(early ? { sysctlsFound: early } : {}), resources: owned, pending });
+    // Another lab may have taken a host sysctl of this plan since it was read: each lab records
+    // its claim before it changes anything, then looks again, so of two only one goes on.
+    const taken = hostSysctlClaims(dir, p.key, Object.values(plan.resources));
+    if (taken.size) {
+      if (p.state) writeState(dir, p.state);
+      else removeState(dir, p.key);
+      const claims = Object.values(plan.resources).flatMap((r) => (r.type === 'sysctl' && taken.has(r.key) ? [ownerConflict(r, taken.get(r.key)!)] : []));
+      throw new EngineError(renderConflicts(claims));
+    }
     let report: ApplyReport;
     const pinsMade = preparePins(dir, p.key, namespacesOf(plan.resources));
     try {
@@ -239,7 +261,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
       writeState(dir, { ...base, ...keptFound, resources: owned, ...(p.state?.pending ? { pending: p.state.pending } : {}) });
       throw new ApplyFailedError(`${(e as Error).message}\nrolled back: the kernel is as it was before this apply`, true, { cause: e });
     }
-    const sysctlsFound = foundAfter(p.state?.sysctlsFound, report.sysctlsBefore, plan.resources);
+    const sysctlsFound = foundAfter(early, report.sysctlsBefore, plan.resources);
     writeState(dir, { ...base, resources: plan.resources, ...(sysctlsFound ? { sysctlsFound } : {}) });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {
@@ -267,7 +289,7 @@ async function verify(runner: Runner, owner: string, p: LabPlan, desired: Record
   const known = new Map(report.observed);
   for (const [l, where] of p.live.locations) if (!report.touched.has(l) && !known.has(l)) known.set(l, where);
   const live = await readFor(runner, desired, prior, known);
-  const left = diff({ key: owner, desired, live, prior });
+  const left = diff({ key: owner, desired, live, prior, hostSysctlsFound: hostFound(p.state) });
   const problems = [...left.changes.map(renderChange), ...left.conflicts.map((c) => `[${c.path}] ${c.message}`)];
   if (problems.length) {
     throw new EngineError(`after apply, the kernel still differs from lab ${p.key}:\n${problems.join('\n')}`);
@@ -321,9 +343,11 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     // A namespace its pin proves the lab's is not read: it goes whole, with all that is in it.
     const pinned = new Set(prior.flatMap(({ resource: r }) => (r.type === 'namespace' && proven.has(r.name) ? [r.name] : [])));
     const live = await readFor(runner, {}, prior, markedOnly(pinned, owner));
-    const found = diff({ key: owner, desired: {}, live, prior });
+    // Host sysctls the lab set go back to the values found before (the diff puts them back).
+    const found = diff({ key: owner, desired: {}, live, prior, hostSysctlsFound: hostFound(state) });
     const inside = insidePinned(prior, pinned, found.changes);
-    const result = { ...found, changes: [...inside, ...found.changes].map((c) => ({ ...c, reason: 'the lab is destroyed' })) };
+    const reason = (c: Change) => (c.type === 'sysctl' ? `the lab is destroyed: ${c.reason.replace(/^no longer declared: /u, '')}` : 'the lab is destroyed');
+    const result = { ...found, changes: [...inside, ...found.changes].map((c) => ({ ...c, reason: reason(c) })) };
     const p: LabPlan = { lab: state.lab, key, plan, desired: {}, state, live, result };
     if (opts.confirm && result.changes.length && !(await opts.confirm(p))) return undefined;
     await unpin(runner, dir, key, 'all');

@@ -14,11 +14,12 @@ import { readLive, type LiveState } from './live/read.js';
 import { extrasFor } from './live/extras.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
-import { identity, loc, type Location, type Resource } from '../plan/types.js';
+import { HOST, identity, loc, type Location, type Resource } from '../plan/types.js';
 import { releaseHold, type Runner } from './runner.js';
 import { EngineError, locked, resolveOptions, type EngineOptions } from './lab.js';
 import { ownerKey, readState, removeState, writeState, type LabState } from './state/state.js';
 import { renderChange, renderConflicts } from './diff/render.js';
+import { hostSysctlClaims } from './state/sysctls.js';
 
 const ID = 'resource';
 
@@ -32,6 +33,8 @@ function locations(r: Resource): Location[] {
 async function readFor(runner: Runner, rs: Resource[], known?: Map<Location, LiveLocation>, need?: Resource): Promise<LiveState> {
   const sysctls = new Map<Location, string[]>();
   for (const r of rs) if (r.type === 'namespace' && Object.keys(r.sysctls).length) sysctls.set(r.name, Object.keys(r.sysctls).sort());
+  const host = [...new Set(rs.flatMap((r) => (r.type === 'sysctl' ? [r.key] : [])))];
+  if (host.length) sysctls.set(HOST, host);
   return readLive(runner, { locations: rs.flatMap(locations), sysctls, known, extras: extrasFor(need ? [need] : [], rs) });
 }
 
@@ -47,15 +50,36 @@ const options = (o: ResourceOptions | undefined) => resolveOptions(engineOptions
 /** The record id of a resource in a Terraform-managed lab's state. */
 export const recordId = (r: Resource) => `terraform:${identity(r)}`;
 
+/** Host sysctls: other labs' claims on the key, and the values found before nslab set them. */
+interface HostSysctls {
+  readonly owners?: ReadonlyMap<string, string>;
+  readonly found?: Readonly<Record<string, string>>;
+}
+
 /** `pending`: what an interrupted create of this resource recorded (it may be half made, unmarked). */
-function diffOne(key: string, desired: Resource | undefined, prior: Resource | undefined, live: LiveState, pending?: Resource): DiffResult {
+function diffOne(key: string, desired: Resource | undefined, prior: Resource | undefined, live: LiveState, pending?: Resource, host: HostSysctls = {}): DiffResult {
   return diff({
     key,
     desired: desired ? { [ID]: desired } : {},
     live,
     prior: prior ? [{ id: ID, resource: prior }] : pending ? [{ id: ID, resource: pending, pending: true }] : [],
     pruneUndeclared: false,
+    hostSysctlOwners: host.owners,
+    hostSysctlsFound: host.found,
   });
+}
+
+/** The state's record of host sysctl values found, after a change from `prior` to `desired` (see state/sysctls.ts). */
+function foundAfterOne(state: LabState | undefined, prior: Resource | undefined, desired: Resource | undefined, report: ApplyReport): LabState['sysctlsFound'] {
+  const host = { ...(state?.sysctlsFound?.[HOST] ?? {}) };
+  if (prior?.type === 'sysctl' && !(desired?.type === 'sysctl' && desired.key === prior.key)) delete host[prior.key];
+  if (desired?.type === 'sysctl' && host[desired.key] === undefined) {
+    const before = report.sysctlsBefore?.get(HOST)?.[desired.key];
+    if (before !== undefined) host[desired.key] = before;
+  }
+  const out = { ...(state?.sysctlsFound ?? {}), [HOST]: host };
+  if (Object.keys(host).length === 0) delete out[HOST];
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -77,7 +101,8 @@ export async function readResource(key: string, r: Resource, opts?: ResourceOpti
 export async function planResource(key: string, prior: Resource | undefined, desired: Resource | undefined, opts?: ResourceOptions): Promise<DiffResult> {
   const { runner, dir } = options(opts);
   const live = await readFor(runner, [prior, desired].filter((r): r is Resource => r !== undefined), undefined, desired);
-  return diffOne(ownerKey(dir, key), desired, prior, live);
+  const owners = hostSysctlClaims(dir, key, desired ? [desired] : []);
+  return diffOne(ownerKey(dir, key), desired, prior, live, undefined, { owners, found: readState(dir, key)?.sysctlsFound?.[HOST] });
 }
 
 /**
@@ -97,23 +122,25 @@ export async function applyResource(key: string, prior: Resource | undefined, de
     const rs = [prior, desired].filter((r): r is Resource => r !== undefined);
     const live = await readFor(runner, rs, undefined, desired);
     const half = desired && !prior ? state?.pending?.[recordId(desired)] : undefined;
-    const d = diffOne(owner, desired, prior, live, half);
+    // A host sysctl: another lab's claim is a conflict; one no longer declared goes back to the value found.
+    const host = { owners: hostSysctlClaims(dir, key, desired ? [desired] : []), found: state?.sysctlsFound?.[HOST] };
+    const d = diffOne(owner, desired, prior, live, half, host);
     if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
-    const record = (resources: Record<string, Resource>, pending?: Record<string, Resource>) => {
+    const record = (resources: Record<string, Resource>, pending?: Record<string, Resource>, sysctlsFound = state?.sysctlsFound) => {
       if (!Object.keys(resources).length && !pending) return removeState(dir, key);
-      writeState(dir, { version: 1, lab: key, prefix: '', key, resources, ...(pending ? { pending } : {}), managedBy: 'terraform' } satisfies LabState);
+      writeState(dir, { version: 1, lab: key, prefix: '', key, resources, ...(pending ? { pending } : {}), managedBy: 'terraform', ...(sysctlsFound ? { sysctlsFound } : {}) } satisfies LabState);
     };
     const owned = { ...(state?.resources ?? {}) };
     if (desired && d.changes.length) record(owned, { ...(state?.pending ?? {}), [recordId(desired)]: desired });
     const report = await applyChanges(runner, owner, d.changes, live);
-    const after = diffOne(owner, desired, desired ?? prior, await readFor(runner, rs, report.observed));
-    const left = desired ? after.changes : after.changes.filter((c) => c.action === 'delete');
+    const after = diffOne(owner, desired, desired ?? prior, await readFor(runner, rs, report.observed), undefined, { found: host.found });
+    const left = desired ? after.changes : after.changes.filter((c) => c.action === 'delete' || c.type === 'sysctl');
     if (left.length) throw new EngineError(`after apply, the kernel still differs:\n${left.map(renderChange).join('\n')}`);
     if (prior) delete owned[recordId(prior)];
     if (desired) owned[recordId(desired)] = desired;
     const pending = { ...(state?.pending ?? {}) };
     for (const r of rs) delete pending[recordId(r)];
-    record(owned, Object.keys(pending).length ? pending : undefined);
+    record(owned, Object.keys(pending).length ? pending : undefined, foundAfterOne(state, prior, desired, report));
     return report;
   } finally {
     await releaseHold(lock.fd);

@@ -197,12 +197,14 @@ function normalizeRule(x: unknown, at: string, problems: string[], optIf: (v: un
 
 /**
  * Cross-resource checks: interfaces declared where the rules are, forwarding turned on where a
- * masquerade or port forward needs it, one firewall per namespace, unique names and ports.
+ * masquerade or port forward needs it (a namespace's sysctls; in the host, a sysctl resource),
+ * one firewall per namespace, unique names and ports.
  */
 export function checkNetfilter(plan: PlanDocument, hasDevice: (l: Location, name: string) => boolean, inLab: (ns: string | undefined, path: string) => boolean): string[] {
   const problems: string[] = [];
   const forwarding = new Map<string, boolean>();
   for (const r of Object.values(plan.resources)) if (r.type === 'namespace') forwarding.set(r.name, r.sysctls['net.ipv4.ip_forward'] === '1');
+  const hostForwards = Object.values(plan.resources).some((r) => r.type === 'sysctl' && r.key === 'net.ipv4.ip_forward' && r.value === '1');
   const seen = new Map<string, string>();
   const once = (key: string, path: string, what: string) => {
     const prior = seen.get(key);
@@ -233,6 +235,10 @@ export function checkNetfilter(plan: PlanDocument, hasDevice: (l: Location, name
     if (r.namespace !== undefined && forwarding.get(r.namespace) === false) {
       const what = r.type === 'masquerade' ? 'a masquerade' : 'a port forward';
       problems.push(`[${r.path}] ${what} in ${where}, which does not forward: set sysctls: { 'net.ipv4.ip_forward': '1' } on that namespace`);
+    }
+    if (r.namespace === undefined && !hostForwards) {
+      const what = r.type === 'masquerade' ? 'a masquerade' : 'a port forward';
+      problems.push(`[${r.path}] ${what} in the host, which the lab does not make forward: add new Sysctl(lab, 'ip-forward', { key: 'net.ipv4.ip_forward', value: '1' }) (nslab puts back the value it found once the lab no longer declares it)`);
     }
   }
   return problems;

@@ -9,7 +9,7 @@ export const PLAN_VERSION = 1;
 /** Route protocol number nslab marks its routes with (`ip route add … proto 213`). */
 export const ROUTE_PROTO = 213;
 
-export type ResourceType = 'namespace' | 'bridge' | 'veth' | 'address' | 'route' | NetfilterType;
+export type ResourceType = 'namespace' | 'bridge' | 'veth' | 'address' | 'route' | NetfilterType | 'sysctl';
 
 interface Base {
   /** The construct path that declared the resource (for messages). */
@@ -73,7 +73,21 @@ export interface RouteResource extends Base {
   readonly metric?: number;
 }
 
-export type Resource = NamespaceResource | BridgeResource | VethResource | AddressResource | RouteResource | NetfilterResource;
+/**
+ * A sysctl of the host (root) namespace, e.g. `net.ipv4.ip_forward`. nslab sets it while the lab
+ * declares it and puts back the value it found once the lab no longer does (and on destroy).
+ * A namespace's sysctls are `NamespaceResource.sysctls`, not resources of their own.
+ */
+export interface SysctlResource extends Base {
+  readonly type: 'sysctl';
+  /** Always absent: the host. */
+  readonly namespace?: undefined;
+  /** A `net.*` key, e.g. `net.ipv4.ip_forward` or `net.ipv4.conf.br0.forwarding`. */
+  readonly key: string;
+  readonly value: string;
+}
+
+export type Resource = NamespaceResource | BridgeResource | VethResource | AddressResource | RouteResource | NetfilterResource | SysctlResource;
 
 export type { Impair } from './impair.js';
 export type { FirewallResource, FirewallRule, MasqueradeResource, NetfilterResource, NetfilterType, PortForwardResource } from './netfilter.js';
@@ -133,13 +147,15 @@ export function identity(r: Resource): string {
       return `address ${loc(r.namespace)}/${r.device}/${r.address}`;
     case 'route':
       return `route ${loc(r.namespace)}/${r.family}/${r.destination}`;
+    case 'sysctl':
+      return `sysctl ${r.key}`;
     default:
       return `${r.type} ${loc(r.namespace)}/${r.name}`;
   }
 }
 
 /** Order in which resource types are created; deletes run in the reverse order. */
-export const TYPE_ORDER: ResourceType[] = ['namespace', 'bridge', 'veth', 'address', 'route', 'masquerade', 'port-forward', 'firewall'];
+export const TYPE_ORDER: ResourceType[] = ['namespace', 'bridge', 'veth', 'address', 'route', 'masquerade', 'port-forward', 'firewall', 'sysctl'];
 
 /** JSON with sorted keys and two-space indentation: the deterministic plan encoding. */
 export function stableStringify(value: unknown): string {

@@ -176,13 +176,9 @@ export function normalizeResource(id: string, raw: unknown, problems: string[], 
       const sysctls: Record<string, string> = {};
       if (raw.sysctls !== undefined && !isObj(raw.sysctls)) problems.push(`${at} sysctls must be an object`);
       for (const [k, v] of Object.entries(isObj(raw.sysctls) ? raw.sysctls : {})) {
-        if (!/^net\.[a-z0-9_-]+(\.[a-z0-9_-]+)+$/u.test(k)) {
-          problems.push(`${at} sysctl "${k}" is not a per-namespace sysctl (net.*, dotted, lowercase)`);
-        } else if (typeof v !== 'string' && typeof v !== 'number') {
-          problems.push(`${at} sysctl "${k}" must have a string value`);
-        } else if (/[\n\r=]/u.test(String(v)) || String(v).length === 0) {
-          problems.push(`${at} sysctl "${k}" has an invalid value ${JSON.stringify(v)}`);
-        } else sysctls[k] = String(v);
+        const p = sysctlProblem(k, v, 'a per-namespace sysctl');
+        if (p) problems.push(`${at} ${p}`);
+        else sysctls[k] = String(v);
       }
       r = { type: 'namespace', path, name, loopbackUp: bool(raw.loopbackUp, 'loopbackUp', true), sysctls };
       break;
@@ -238,11 +234,38 @@ export function normalizeResource(id: string, raw: unknown, problems: string[], 
       r = { type: 'route', path, namespace: nsRef(raw.namespace), family, destination: dest?.destination ?? text, via, device, metric };
       break;
     }
+    case 'sysctl': {
+      if (raw.namespace !== undefined && raw.namespace !== null) {
+        problems.push(`${at} a sysctl resource is the host's; a namespace's sysctls are the "sysctls" of its namespace resource`);
+      }
+      const p = typeof raw.key === 'string' ? sysctlProblem(raw.key, raw.value, 'a host sysctl') : 'key must be a string (a sysctl such as "net.ipv4.ip_forward")';
+      if (p) problems.push(`${at} ${p}`);
+      r = { type: 'sysctl', path, key: String(raw.key), value: String(raw.value) };
+      break;
+    }
     default:
       if ((NETFILTER_TYPES as readonly unknown[]).includes(raw.type)) r = normalizeNetfilter(raw, path, problems, ifname);
       else problems.push(`${at} unknown resource type ${JSON.stringify(raw.type)}`);
   }
   return problems.length === before ? r : undefined;
+}
+
+/**
+ * Why `k = v` cannot be a sysctl nslab sets, or undefined: only `net.*` keys (dotted, lowercase),
+ * and a value that is a non-empty string or number without line breaks or "=".
+ * `what` names the kind in the message (`a per-namespace sysctl`, `a host sysctl`).
+ */
+export function sysctlProblem(k: string, v: unknown, what: string): string | undefined {
+  if (!/^net\.[a-z0-9_-]+(\.[a-z0-9_-]+)+$/u.test(k)) return `sysctl "${k}" is not ${what} (net.*, dotted, lowercase)`;
+  if (typeof v !== 'string' && typeof v !== 'number') return `sysctl "${k}" must have a string value`;
+  if (/[\n\r=]/u.test(String(v)) || String(v).length === 0) return `sysctl "${k}" has an invalid value ${JSON.stringify(v)}`;
+  return undefined;
+}
+
+/** The interface a per-device key belongs to (`net.ipv4.conf.br0.forwarding` -> `br0`), if any. */
+export function sysctlDevice(key: string): string | undefined {
+  const m = /^net\.(?:ipv4|ipv6|mpls)\.(?:conf|neigh)\.([^.]+)\./u.exec(key);
+  return m && m[1] !== 'all' && m[1] !== 'default' ? m[1] : undefined;
 }
 
 /** Cross-resource checks: references, duplicates, MTU agreement, gateways on connected subnets. */
@@ -341,6 +364,13 @@ export function checkReferences(plan: PlanDocument, badDevices: ReadonlySet<stri
     const prior = routes.get(key);
     if (prior) problems.push(`[${r.path}] route to ${r.destination} in ${describeLocation(loc(r.namespace))} is also declared by ${prior}`);
     else routes.set(key, r.path);
+  }
+  const hostSysctls = new Map<string, string>();
+  for (const r of Object.values(plan.resources)) {
+    if (r.type !== 'sysctl') continue;
+    const prior = hostSysctls.get(r.key);
+    if (prior) problems.push(`[${r.path}] sysctl "${r.key}" in the host is also declared by ${prior}`);
+    else hostSysctls.set(r.key, r.path);
   }
   problems.push(...checkNetfilter(plan, (l, name) => devices.get(l)?.has(name) === true || bad(l === '' ? undefined : l, name), inLab));
   return problems;

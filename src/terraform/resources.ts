@@ -37,6 +37,8 @@ export function toRaw(type: ResourceTypeName, o: ObjectValue): Raw {
       return { type: 'address', namespace: s('namespace'), device: s('device'), address: s('address') };
     case 'netns_route':
       return { type: 'route', namespace: s('namespace'), destination: s('destination'), via: s('via'), device: s('device'), metric: opt<number>(o.metric!) };
+    case 'netns_sysctl':
+      return { type: 'sysctl', key: s('key'), value: s('value') };
     default:
       return netfilterToRaw(type, o)!;
   }
@@ -47,7 +49,7 @@ function blame(message: string, o: ObjectValue, type: ResourceTypeName): string 
   const keywords: Array<[RegExp, string]> = [
     [/^MTU /u, 'mtu'], [/^metric /u, 'metric'], [/^gateway /u, 'via'], [/^sysctl/u, 'sysctls'], [/^destination /u, 'destination'],
     [/^route to .* needs a gateway/u, 'via'], [/^end a impair/u, 'a_impair'], [/^end b impair/u, 'b_impair'], [/^impair/u, 'impair'],
-    [/^rule \d+/u, 'rules'], [/^(input|forward|output) policy/u, 'rules'], [/^source /u, 'source'], [/^to /u, 'to'], [/^port /u, 'port'], [/^protocol /u, 'protocol'],
+    [/^sysctl "[^"]*" (must have|has an invalid) /u, 'value'], [/^sysctl /u, 'key'], [/^key /u, 'key'], [/^rule \d+/u, 'rules'], [/^(input|forward|output) policy/u, 'rules'], [/^source /u, 'source'], [/^to /u, 'to'], [/^port /u, 'port'], [/^protocol /u, 'protocol'],
   ];
   if (type === 'netns_ip_address') keywords.push([/^address /u, 'address']);
   for (const [re, attr] of keywords) if (re.test(message) && attr in o) return attr;
@@ -139,6 +141,7 @@ export function idOf(r: Resource): string {
     case 'veth': return `${ns(r.a.namespace)}|${r.a.name}|${ns(r.b.namespace)}|${r.b.name}`;
     case 'address': return `${ns(r.namespace)}|${r.device}|${r.address}`;
     case 'route': return `${ns(r.namespace)}|${r.destination === 'default' && r.family === 6 ? '::/0' : r.destination}`;
+    case 'sysctl': return r.key;
     default: return `${ns(r.namespace)}|${r.name}`;
   }
 }
@@ -169,6 +172,9 @@ export function fromResource(type: ResourceTypeName, r: Resource, base: ObjectVa
       break;
     case 'route':
       o = { namespace: n(r.namespace), destination: r.destination, via: n(r.via), device: n(r.device), metric: n(r.metric) };
+      break;
+    case 'sysctl':
+      o = { key: r.key, value: r.value };
       break;
     default:
       o = netfilterToObject(r)!;
@@ -204,6 +210,8 @@ export function parseImportId(type: ResourceTypeName, id: string): ObjectValue |
       return { ...base, namespace: ns(parts[0]!), device: parts[1]!, address: parts[2]! };
     case 'netns_route':
       return { ...base, namespace: ns(parts[0]!), destination: parts[1]! };
+    case 'netns_sysctl':
+      return { ...base, key: parts[0]! };
     default:
       return { ...base, namespace: ns(parts[0]!), name: parts[1]! };
   }
@@ -211,9 +219,15 @@ export function parseImportId(type: ResourceTypeName, id: string): ObjectValue |
 
 /**
  * The resource to read for an imported object. A route is read with neither gateway nor device:
- * the read reports the live gateway (the device is left unmanaged until the configuration sets it).
+ * the read reports the live gateway (the device is left unmanaged until the configuration sets it);
+ * a sysctl with a placeholder value (the read reports the live one).
  */
 export function importedResource(type: ResourceTypeName, o: ObjectValue): Normalized {
+  if (type === 'netns_sysctl') {
+    // Read with a placeholder value: the read reports the live one.
+    const n = normalize(type, { ...o, value: typeof o.value === 'string' ? o.value : '0' });
+    return n.resource ? { problems: [], resource: n.resource } : n;
+  }
   if (type !== 'netns_route') return normalize(type, o);
   const text = typeof o.destination === 'string' ? o.destination : '';
   const dest = canonicalDestination(text);

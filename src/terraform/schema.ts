@@ -80,6 +80,7 @@ export const IMPORT_IDS = {
   netns_masquerade: 'NS|NAME',
   netns_port_forward: 'NS|NAME',
   netns_firewall: 'NS|NAME',
+  netns_sysctl: 'KEY',
 } as const;
 
 export type ResourceTypeName = keyof typeof IMPORT_IDS;
@@ -186,6 +187,16 @@ export const RESOURCES: Record<ResourceTypeName, ResourceSpec> = {
         description: 'Ordered rules, each a map: `hook` (input, forward, output) and `action` (accept, drop, reject) required; '
           + '`source`, `destination` (prefixes), `in_interface`, `out_interface`, `protocol` (tcp, udp, icmp, icmpv6), `port` (`22` or `8000-8100`). Changes in place.',
       },
+    },
+  },
+  netns_sysctl: {
+    description: 'A sysctl of the host namespace (`sysctl -w KEY=VALUE`), e.g. `net.ipv4.ip_forward` for a host masquerade. '
+      + 'The value found before it was first set is recorded and put back when the resource is deleted. One lab per key. '
+      + 'A namespace\'s sysctls are the `sysctls` of `netns_namespace`.',
+    attributes: {
+      id: id(IMPORT_IDS.netns_sysctl),
+      key: { type: 'string', required: true, forceNew: true, description: 'The sysctl, a `net.*` key: `net.ipv4.ip_forward`, `net.ipv4.conf.DEVICE.forwarding`.' },
+      value: { type: 'string', required: true, description: 'The value set while the resource exists. Changes in place.' },
     },
   },
 };

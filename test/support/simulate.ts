@@ -38,6 +38,7 @@ export function simulate(plan: PlanDocument, key = `${plan.prefix}${plan.lab}`):
     }
   }
   for (const r of Object.values(plan.resources)) {
+    if (r.type === 'sysctl') at(HOST).sysctls[r.key] = r.value;
     if (r.type === 'address') at(loc(r.namespace)).links.get(r.device)!.addresses.push({ address: r.address, family: r.address.includes(':') ? 6 : 4, scope: 'global' });
     if (r.type === 'route') {
       at(loc(r.namespace)).routes.push({ family: r.family, destination: r.destination, via: r.via, device: r.device ?? 'x', protocol: String(ROUTE_PROTO), metric: r.metric });

@@ -4,7 +4,7 @@
  * Through the package's entry points, as the examples use them (needs `npm run build`).
  */
 import { App as CdktfApp, Testing } from 'cdktf';
-import { App, Lab, NetNamespace, type PlanDocument } from 'nslab';
+import { App, Lab, NetNamespace, Sysctl, type PlanDocument } from 'nslab';
 import { LabStack, emitLab, cdkLibraryName } from 'nslab/cdktf';
 import { synthesize } from 'nslab/engine';
 import { execFileSync } from 'node:child_process';
@@ -80,6 +80,15 @@ describe('LabStack', () => {
     expect(r.netns_route!['red-default']).toMatchObject({
       destination: 'default', via: '10.20.0.254', namespace: '${netns_namespace.red.name}', depends_on: ['netns_ip_address.red-ip'],
     });
+  });
+
+  it('turns a host Sysctl into netns_sysctl', () => {
+    const json = synthJson(new LabStack(Testing.app(), 'host', (lab) => {
+      buildBridge(lab);
+      new Sysctl(lab, 'br0-fwd', { key: 'net.ipv4.conf.br0.forwarding', value: '1' });
+    }));
+    // Made after the bridge whose key it is.
+    expect(json.resource!.netns_sysctl).toEqual({ 'br0-fwd': { key: 'net.ipv4.conf.br0.forwarding', value: '1', provider: 'netns', depends_on: ['netns_bridge.br0'] } });
   });
 
   it('prefixes global names with NSLAB_PREFIX and uses the prefixed lab key as the ownership key', () => {

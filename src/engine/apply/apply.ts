@@ -25,7 +25,7 @@ export interface ApplyReport {
    * that location costs no extra process. Sysctl values are those the assignments reported.
    */
   readonly observed: Map<Location, LiveLocation>;
-  /** Locations whose links, addresses or routes the apply wrote to. */
+  /** Locations whose links, addresses, routes or sysctls the apply wrote to. */
   readonly touched: Set<Location>;
   /** Namespace -> the value each sysctl had right before the apply set it. */
   readonly sysctlsBefore?: Map<Location, Record<string, string>>;
@@ -231,5 +231,6 @@ export async function applyChanges(runner: Runner, key: string, changes: readonl
   const touched = new Set<Location>([...s.deletes, ...s.configure].map((x) => x.location));
   if (s.host.some((l) => l.startsWith('link '))) touched.add(HOST);
   for (const l of extra.touched) touched.add(l);
+  for (const l of s.sysctls.keys()) touched.add(l);
   return { processes, commands, observed, touched, sysctlsBefore: found };
 }

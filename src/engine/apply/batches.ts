@@ -6,7 +6,8 @@
  *  1. host: `netns del`, `netns add`, host bridges, and every veth created straight into its namespaces;
  *  2. per location: namespace-local bridges, link settings (marker, mtu, mac, master, up), `lo`,
  *     address adds, route replaces;
- *  3. sysctls, one `sysctl K K=V …` per namespace that needs any (it prints each value before and after).
+ *  3. sysctls, one `sysctl K K=V …` per namespace (and one for the host) that needs any (it prints
+ *     each value before and after).
  */
 import {
   HOST,
@@ -39,7 +40,7 @@ export interface ApplyScripts {
   /** `host`, line by line, with the namespaces each line needs (see apply.ts hostChunks). */
   readonly hostSteps: HostStep[];
   readonly configure: Script[];
-  /** Namespace -> `key=value` assignments. */
+  /** Namespace (`''`: the host) -> `key=value` assignments. */
   readonly sysctls: Map<string, string[]>;
 }
 
@@ -162,6 +163,10 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
         break;
       case 'route':
         routes.push(d);
+        break;
+      case 'sysctl':
+        // Host sysctls, in the same `sysctl K K=V …` process as namespaces' (location '': the host).
+        sysctls.set(HOST, [...(sysctls.get(HOST) ?? []), `${d.key}=${d.value}`]);
         break;
     }
   }

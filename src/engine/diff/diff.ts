@@ -28,6 +28,7 @@ import {
   type Resource,
   type ResourceType,
   type RouteResource,
+  type SysctlResource,
   type VethEnd,
   type VethResource,
 } from '../../plan/types.js';
@@ -39,6 +40,7 @@ import { portsOfRecreatedBridges, routesOnGoneLinks, routesThroughRemoved } from
 import { isNetfilter, type NetfilterResource } from '../../plan/netfilter.js';
 import { netfilterChange } from './nft.js';
 import { impairFields } from './impair.js';
+import { sysctlChange, sysctlRestore } from './sysctl.js';
 
 export type { PriorResource } from './ownership.js';
 export type { Action, Change, Conflict, DiffResult, FieldChange } from './change.js';
@@ -63,6 +65,10 @@ export interface DiffInput {
    * @default false
    */
   readonly adopt?: boolean;
+  /** Host sysctl key -> the other lab of the store whose state declares it (a conflict). */
+  readonly hostSysctlOwners?: ReadonlyMap<string, string>;
+  /** Host sysctl key -> the value found before nslab first set it: put back when no longer declared. */
+  readonly hostSysctlsFound?: Readonly<Record<string, string>>;
 }
 
 export function diff(input: DiffInput): DiffResult {
@@ -108,6 +114,7 @@ class Differ {
     for (const [id, r] of byType('address')) this.address(id, r as AddressResource);
     for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
     for (const [id, r] of desired) if (isNetfilter(r)) this.netfilter(id, r);
+    for (const [id, r] of byType('sysctl')) this.sysctl(id, r as SysctlResource);
     this.retired();
     if (this.input.pruneUndeclared !== false) this.drift();
     this.dependents();
@@ -323,6 +330,16 @@ class Differ {
     if (c) this.add(c);
   }
 
+  private sysctl(id: string, r: SysctlResource): void {
+    const { change, conflict } = sysctlChange(id, r, {
+      live: this.input.live, owners: this.input.hostSysctlOwners, known: this.priorIdentities.has(identity(r)),
+      // One resource at a time (Terraform), another resource may make the device first.
+      deviceCreated: (name) => this.newDevices.has(linkKey(HOST, name)) || (this.input.pruneUndeclared === false && !this.link(HOST, name)),
+    });
+    if (conflict) this.conflicts.push(conflict);
+    if (change) this.add(change);
+  }
+
   // ---- what the lab owned and no longer declares -----------------------------------------------
 
   private retired(): void {
@@ -334,6 +351,11 @@ class Differ {
       const ident = identity(p);
       if (desiredIdentities.has(ident) || seen.has(ident)) continue;
       seen.add(ident);
+      if (p.type === 'sysctl') {
+        const back = sysctlRestore(id, p, this.input.hostSysctlsFound?.[p.key], this.input.live, (name) => this.retiring.has(linkKey(HOST, name)));
+        if (back) this.add(back);
+        continue;
+      }
       if (!this.priorIsLive(p)) {
         const why = this.own.notOwnedAnyMore(p);
         if (why && !this.leftAlone.some((x) => x.message === why)) this.leftAlone.push({ path: p.path, message: why });

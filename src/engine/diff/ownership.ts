@@ -139,6 +139,9 @@ export class Ownership {
         if (!live) return false;
         return l === HOST ? live.protocol === routeProto : this.namespaceOwned(l);
       }
+      case 'sysctl':
+        // A sysctl is never deleted: a key no longer declared is put back (see sysctl.ts).
+        return false;
       default:
         return liveNetfilter(this.key, p, this.live).state !== 'absent';
     }

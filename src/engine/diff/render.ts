@@ -23,6 +23,8 @@ export function describe(r: Resource): string {
       return `address ${r.address} on ${r.device} (${where(r.namespace)})`;
     case 'route':
       return `route ${r.destination}${r.via ? ` via ${r.via}` : ''}${r.device ? ` dev ${r.device}` : ''} (${where(r.namespace)})`;
+    case 'sysctl':
+      return `sysctl ${r.key} = ${r.value} (host)`;
     default:
       return describeNetfilter(r);
   }

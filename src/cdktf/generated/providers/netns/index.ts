@@ -7,5 +7,6 @@ export * as route from './route/index.js';
 export * as masquerade from './masquerade/index.js';
 export * as portForward from './port-forward/index.js';
 export * as firewall from './firewall/index.js';
+export * as sysctl from './sysctl/index.js';
 export * as provider from './provider/index.js';
 
