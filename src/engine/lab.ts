@@ -12,11 +12,9 @@ import { applyChanges, InterruptedError, type ApplyProgress, type ApplyReport } 
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
 import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
-import { foundAfter, withRestores } from './state/sysctls.js';
+import { foundAfter, foundBeforeApply, hostFound, hostSysctlClaims, withRestores } from './state/sysctls.js';
 import { pin, preparePins, unpin, unpinStale } from './state/pins.js';
 import { ownerMarker } from '../plan/types.js';
-// Host sysctls: values found, and one lab per key (see state/sysctls.ts and diff/sysctl.ts).
-import { foundBeforeApply, hostFound, hostSysctlClaims } from './state/sysctls.js';
 import { ownerConflict } from './diff/sysctl.js';
 
 export interface EngineOptions {
