@@ -19,8 +19,8 @@
  * - Dying with nslab: the launcher reads requests from its stdin; at EOF (nslab ended, however:
  *   the kernel closes the pipe) it kills every running child's process group and exits. That is
  *   what `setpriv --pdeathsig KILL` around each write did, without a wrapper process.
- * - Ctrl-C: the launcher and every child run in their own sessions, so the terminal's SIGINT
- *   reaches nslab only (which stops at a safe point).
+ * - Ctrl-C: the launcher runs in its own session and every child in its own process group, so
+ *   the terminal's SIGINT reaches nslab only (which stops at a safe point).
  *
  * - Entering a namespace: `nsenter --net=FILE CMD…` is run as nsenter runs it (the child calls
  *   setns(2) on FILE, then execs CMD), without the nsenter process. (`ip -n NS` does more: it
@@ -41,18 +41,20 @@ import type { Readable, Writable } from 'node:stream';
 /** The launcher's own code, run with `perl -e` (only modules of perl-base). */
 const SCRIPT = String.raw`
 use strict; use warnings;
-use POSIX ();
-use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
-use Config;
+use Fcntl qw(F_GETFL F_SETFL F_SETFD FD_CLOEXEC O_NONBLOCK);
+use Config; # POSIX is not loaded: it costs more than the rest of the launcher's start
 # setns(2)'s number where perl-base cannot tell it (no syscall.ph): x86_64 and the generic table.
 my $SETNS = { x86_64 => 308, aarch64 => 268, riscv64 => 268 }->{(split /-/, $Config{archname})[0]};
 # Handlers, not IGNORE (exec resets handlers); SIGCHLD's interrupts select when a child exits.
 $SIG{$_} = sub {} for qw(INT TERM HUP PIPE CHLD);
 binmode STDIN; binmode STDOUT;
+# fd 3, when nslab passed one (the lab lock): kept from children unless a request asks for it.
+my $lock;
+if (open($lock, '+<&=', 3)) { fcntl($lock, F_SETFD, FD_CLOEXEC) } else { undef $lock }
 my (%kid, %byid, %path);
 my $in = '';
 sub nb { my $f = fcntl($_[0], F_GETFL, 0); fcntl($_[0], F_SETFL, $f | O_NONBLOCK) }
-sub bye { kill('KILL', -$_->{pid}) for grep { !defined $_->{st} } values %kid; POSIX::_exit(0) }
+sub bye { kill('KILL', -$_->{pid}) for grep { !defined $_->{st} } values %kid; exit 0 }
 sub put {
   my $s = shift;
   while (length $s) {
@@ -89,18 +91,18 @@ sub start {
   my $pid = fork;
   return reply($id, 'e', 0, '', "fork: $!") unless defined $pid;
   if (!$pid) {
-    POSIX::setsid();
-    POSIX::dup2(fileno $ir, 0); POSIX::dup2(fileno $ow, 1); POSIX::dup2(fileno $ew, 2);
-    POSIX::close(3) unless $hold;
+    setpgrp(0, 0);
+    open(STDIN, '<&', $ir); open(STDOUT, '>&', $ow); open(STDERR, '>&', $ew);
+    fcntl($lock, F_SETFD, 0) if $hold && $lock;
     if (defined $ns) {
       my $f;
-      if (!open($f, '<', $ns)) { syswrite(STDERR, "nsenter: cannot open $ns: $!\n"); POSIX::_exit(1) }
-      if (syscall($SETNS, fileno($f), 0x40000000) != 0) { syswrite(STDERR, "nsenter: reassociate to namespace 'ns/net' failed: $!\n"); POSIX::_exit(1) }
+      if (!open($f, '<', $ns)) { syswrite(STDERR, "nsenter: cannot open $ns: $!\n"); exit 1 }
+      if (syscall($SETNS, fileno($f), 0x40000000) != 0) { syswrite(STDERR, "nsenter: reassociate to namespace 'ns/net' failed: $!\n"); exit 1 }
       close $f;
     }
     exec { $p } @$argv;
     syswrite(STDERR, "exec $argv->[0]: $!\n");
-    POSIX::_exit(127);
+    exit 127;
   }
   close $ir; close $ow; close $ew;
   nb($iw); nb($or); nb($er);
@@ -126,7 +128,7 @@ sub requests {
   }
 }
 while (1) {
-  while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) { $kid{$p}{st} = $? if $kid{$p} }
+  while ((my $p = waitpid(-1, 1)) > 0) { $kid{$p}{st} = $? if $kid{$p} } # 1: WNOHANG
   my $poll;
   for my $r (values %kid) {
     next if $r->{or} || $r->{er};
