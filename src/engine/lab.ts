@@ -234,17 +234,25 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     }
     let report: ApplyReport;
     const pinsMade = preparePins(dir, p.key, namespacesOf(plan.resources));
+    let pinning: Promise<void> | undefined;
     try {
       // A pin would keep a namespace that is deleted alive (and its veths with it).
       await unpin(runner, dir, p.key, p.result.changes.filter((c) => c.type === 'namespace' && c.prior).map((c) => (c.prior as { name: string }).name));
       report = await applyChanges(runner, owner, p.result.changes, p.live, opts.signal, opts.onProgress);
       opts.onProgress?.({ phase: 'verifying', done: 0, total: 1 });
-      await verify(runner, owner, p, p.desired, report);
-      // Verified: every namespace of the plan carries the lab's marker. Pin them (see pins.ts).
+      // Every namespace of the plan now carries the lab's marker (read back by its batch, or
+      // unchanged): pin them (see pins.ts) while the verification diffs; if it fails, the pins
+      // go again before the rollback (a pin would keep a deleted namespace alive).
       await pinsMade;
-      await pin(runner, dir, p.key, namespacesOf(plan.resources));
+      pinning = pin(runner, dir, p.key, namespacesOf(plan.resources));
+      await verify(runner, owner, p, p.desired, report);
+      await pinning;
     } catch (e) {
       await pinsMade;
+      if (pinning) {
+        await pinning.catch(() => undefined);
+        await unpin(runner, dir, p.key, namespacesOf(plan.resources)).catch(() => undefined);
+      }
       if (e instanceof InterruptedError) {
         throw new ApplyFailedError(`interrupted: lab ${p.key} is partly applied (recorded in its state); run apply again to finish, or destroy to remove it`, false, { cause: e });
       }

@@ -78,7 +78,10 @@ export function hostChunks(steps: readonly HostStep[]): Array<{ lines: string[];
   if (steps.length === 0) return [];
   const added = steps.filter((x) => x.line.startsWith('netns add ')).map((x) => x.namespaces[0]!);
   const count = Math.max(1, Math.min(MAX_CHUNKS, Math.ceil(added.length / CHUNK_NAMESPACES)));
-  const order = new Map(added.map((ns, i) => [ns, Math.floor((i * count) / added.length)]));
+  // The first chunk is half the size of the others: configuring starts sooner.
+  const first = count > 1 ? Math.ceil(added.length / (2 * count - 1)) : added.length;
+  const chunkAt = (i: number) => (i < first ? 0 : 1 + Math.floor(((i - first) * (count - 1)) / (added.length - first)));
+  const order = new Map(added.map((ns, i) => [ns, chunkAt(i)]));
   const chunks = Array.from({ length: count }, () => ({ lines: [] as string[], completes: [] as string[] }));
   const last = new Map<string, number>();
   for (const x of steps) {

@@ -130,7 +130,8 @@ export async function preparePins(stateDir: string, key: string, names: Iterable
  */
 export async function unpin(runner: Runner, stateDir: string, key: string, names: Iterable<string> | 'all'): Promise<void> {
   const d = pinDir(stateDir, key);
-  if (!existsSync(d)) return;
+  const listed = names === 'all' ? undefined : [...names];
+  if (listed?.length === 0 || !existsSync(d)) return;
   const mounts = mountPoints();
   if (names === 'all') {
     if ([...mounts].some((m) => m === d || m.startsWith(`${d}/`))) await runner.run(['umount', '-l', d]);
@@ -142,7 +143,7 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
     }
     return;
   }
-  const gone = [...names].map((ns) => join(d, ns)).filter((p) => existsSync(p));
+  const gone = listed!.map((ns) => join(d, ns)).filter((p) => existsSync(p));
   const mounted = gone.filter((p) => mounts.has(p));
   if (mounted.length) await runner.run(['umount', '-l', ...mounted]);
   for (const p of gone) rmSync(p, { force: true });
