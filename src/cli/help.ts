@@ -29,7 +29,7 @@ export const ENVIRONMENT = [
   'NSLAB_CACHE_DIR (lab file bundles, default ~/.cache/nslab)',
   'NSLAB_OUTDIR (synth\'s default DIR, else nslab.out)',
   'NSLAB_NSENTER_FROM (enter namespaces with nsenter from this many lines of the mount table on, default 600)',
-  'NSLAB_LAUNCHER (0: never start the process launcher; N: start it at the Nth process; default: the first)',
+  'NSLAB_LAUNCHER (0: start processes directly, without the launcher)',
   'NSLAB_PIN_DIR (where namespaces are pinned, default /run/nslab/pins)',
   'NSLAB_CDK (cdktf or cdktn: which CDK library nslab/cdktf loads when both are installed)',
 ];

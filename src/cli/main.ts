@@ -15,7 +15,7 @@ import { COMMANDS, USAGE, commandHelp, didYouMean, version } from './help.js';
 import { cmdExec } from './exec.js';
 import { progressPrinter } from './progress.js';
 import { confirm, ExitCodeError, out, plansOf, requireRoot, stateLab, UsageError, write, type Flags } from './common.js';
-import { applyLab, destroyLab, findOrphans, listStates, planJson, planLab, processRunner, readState, removeOrphans, removeStalePins, renderGraph, renderPlan, stateDir, withRunOptions, type LabPlan } from '../engine/index.js';
+import { applyLab, destroyLab, findOrphans, listStates, planJson, planLab, prestartLauncher, processRunner, readState, removeOrphans, removeStalePins, renderGraph, renderPlan, stateDir, withRunOptions, type LabPlan } from '../engine/index.js';
 
 const timeoutMs = (flags: Flags) => (flags.timeout ? Number(flags.timeout) * 1000 : undefined);
 const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0, timeoutMs: timeoutMs(flags), adopt: flags.adopt });
@@ -241,6 +241,8 @@ export async function main(argv: string[]): Promise<number> {
     if (rest.length && cmd !== 'import') throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
     if (flags['lock-timeout'] !== undefined && !(Number(flags['lock-timeout']) >= 0)) throw new UsageError('--lock-timeout takes a number of seconds');
     if (flags.timeout !== undefined && !(Number(flags.timeout) > 0)) throw new UsageError('--timeout takes a number of seconds greater than 0');
+    // Commands that run processes start their launcher now, while the lab file loads.
+    if (['plan', 'apply', 'destroy', 'show', 'gc', 'import'].includes(cmd)) prestartLauncher();
     switch (cmd) {
       case 'synth': return cmdSynth(file, flags);
       case 'plan': return cmdPlan(file, flags);

@@ -92,7 +92,7 @@ export async function removeOrphans(runner: Runner, dir: string, orphans: readon
       await runChecked(runner, ['ip', '-force', '-batch', '-'], `${lines.join('\n')}\n`);
       removed.push(...mine);
     } finally {
-      lock.release();
+      await lock.release();
     }
   }
   return removed;
@@ -113,7 +113,7 @@ export async function removeStalePins(runner: Runner, dir: string): Promise<stri
       else await unpin(runner, dir, key, 'all');
       done.push(key);
     } finally {
-      lock.release();
+      await lock.release();
     }
   }
   return done;

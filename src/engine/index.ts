@@ -27,7 +27,7 @@ export { readLive, readLocation, listNamespaces, type LiveState } from './live/r
 export { parseNetnsList, parseSysctls, type LiveLink } from './live/parse.js';
 
 // Processes.
-export { processRunner, withRunOptions, inLocation, runChecked, mapLimit, type Runner, type RunResult, CommandFailedError } from './runner.js';
+export { processRunner, prestartLauncher, withRunOptions, inLocation, runChecked, mapLimit, type Runner, type RunResult, CommandFailedError } from './runner.js';
 
 // The state store: records, locks, trusted directories.
 export { stateDir, listStates, readState, ownerKey, lockLab, tryLockLab, LockedError, type LabLock } from './state/state.js';

@@ -11,7 +11,7 @@ import type { LiveLocation } from './live/parse.js';
 import { applyChanges, InterruptedError, type ApplyProgress, type ApplyReport } from './apply/apply.js';
 import { rollbackTarget } from './apply/rollback.js';
 import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeState, type LabLock, type LabState } from './state/state.js';
-import { processRunner, releaseHold, withRunOptions, type Runner } from './runner.js';
+import { processRunner, withRunOptions, type Runner } from './runner.js';
 import { foundAfter, foundBeforeApply, hostFound, hostSysctlClaims, withRestores } from './state/sysctls.js';
 import { pin, preparePins, unpin, unpinStale } from './state/pins.js';
 import { ownerMarker } from '../plan/types.js';
@@ -271,8 +271,7 @@ export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Pro
     writeState(dir, { ...base, resources: plan.resources, ...(sysctlsFound ? { sysctlsFound } : {}) });
     return { changes: p.result.changes, report, ms: Date.now() - started };
   } finally {
-    await releaseHold(lock.fd);
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -363,7 +362,6 @@ export async function destroyLab(key: string, opts: DestroyOptions = {}): Promis
     const leftAlone = (found.leftAlone ?? []).map((c) => `[${c.path}] ${c.message}`);
     return { changes: result.changes, report, ms: Date.now() - started, ...(leftAlone.length ? { leftAlone } : {}) };
   } finally {
-    await releaseHold(lock.fd);
-    lock.release();
+    await lock.release();
   }
 }

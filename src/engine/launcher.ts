@@ -11,9 +11,11 @@
  * launcher starts the next `ip`. Requests may be written before perl has started: they wait in
  * the pipe.
  *
- * - Holding the lock: a launcher for a lab lock is started with the lock's descriptor as its
- *   fd 3 and passes it on (as their fd 3) to the children that ask for it, so an orphaned `ip`
- *   keeps the lab locked; closeLauncher() ends it before the lock is released.
+ * - Holding the lock: the launcher of a locked run takes the lab lock itself (lock(): it opens
+ *   the lock file and flocks it) and lends the descriptor to the children that ask for it, so an
+ *   orphaned `ip` keeps the lab locked; the lock ends with the launcher and those children.
+ *   Started before nslab knows which lab it runs (see runner.ts spareLauncher), its start
+ *   overlaps with loading the lab.
  * - Deadlines: nslab keeps the timers; at a deadline it asks the launcher to kill the child's
  *   process group.
  * - Dying with nslab: the launcher reads requests from its stdin; at EOF (nslab ended, however:
@@ -29,7 +31,8 @@
  *
  * Protocol (bytes; lengths in bytes):
  *   request  `S <id> <hold 0|1> <argc> <len>\n` + each argument followed by NUL, then stdin
- *            (len counts all of it); `K <id>\n` kills the process group of that request's child
+ *            (len counts all of it); `K <id>\n` kills the process group of that request's child;
+ *            `L <id> <len>\n` + a path: flock that file, exclusive, without waiting (exit 75: busy)
  *   answer   `<id> x <code> <outLen> <errLen>\n` (exited), `<id> s <signal number> …` (killed),
  *            `<id> e 0 0 <errLen>\n` (not started; stderr says why), then stdout, then stderr
  */
@@ -41,16 +44,15 @@ import type { Readable, Writable } from 'node:stream';
 /** The launcher's own code, run with `perl -e` (only modules of perl-base). */
 const SCRIPT = String.raw`
 use strict; use warnings;
-use Fcntl qw(F_GETFL F_SETFL F_SETFD FD_CLOEXEC O_NONBLOCK);
+use Fcntl qw(F_GETFL F_SETFL F_SETFD FD_CLOEXEC O_NONBLOCK O_RDWR O_CREAT O_NOFOLLOW LOCK_EX LOCK_NB);
 use Config; # POSIX is not loaded: it costs more than the rest of the launcher's start
 # setns(2)'s number where perl-base cannot tell it (no syscall.ph): x86_64 and the generic table.
 my $SETNS = { x86_64 => 308, aarch64 => 268, riscv64 => 268 }->{(split /-/, $Config{archname})[0]};
 # Handlers, not IGNORE (exec resets handlers); SIGCHLD's interrupts select when a child exits.
 $SIG{$_} = sub {} for qw(INT TERM HUP PIPE CHLD);
 binmode STDIN; binmode STDOUT;
-# fd 3, when nslab passed one (the lab lock): kept from children unless a request asks for it.
-my $lock;
-if (open($lock, '+<&=', 3)) { fcntl($lock, F_SETFD, FD_CLOEXEC) } else { undef $lock }
+# The lab lock's file, once a request took it: lent to the children that ask for it.
+my ($lock, $lockPath);
 my (%kid, %byid, %path);
 my $in = '';
 sub nb { my $f = fcntl($_[0], F_GETFL, 0); fcntl($_[0], F_SETFL, $f | O_NONBLOCK) }
@@ -93,7 +95,7 @@ sub start {
   if (!$pid) {
     setpgrp(0, 0);
     open(STDIN, '<&', $ir); open(STDOUT, '>&', $ow); open(STDERR, '>&', $ew);
-    fcntl($lock, F_SETFD, 0) if $hold && $lock;
+    fcntl($lock, F_SETFD, 0) if $hold && $lock; # perl opens files close-on-exec
     if (defined $ns) {
       my $f;
       if (!open($f, '<', $ns)) { syswrite(STDERR, "nsenter: cannot open $ns: $!\n"); exit 1 }
@@ -113,6 +115,21 @@ sub start {
 sub requests {
   while ((my $nl = index($in, "\n")) >= 0) {
     my @h = split / /, substr($in, 0, $nl);
+    if ($h[0] eq 'L') { # L id len, then the lock file's path: flock it (not waiting), keep it
+      last if length($in) < $nl + 1 + $h[2];
+      my $path = substr($in, $nl + 1, $h[2]);
+      substr($in, 0, $nl + 1 + $h[2], '');
+      if (defined $lockPath && $lockPath ne $path) { reply($h[1], 'e', 0, '', "this launcher holds another lock"); next }
+      if (!$lock) {
+        my $f;
+        if (!sysopen($f, $path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600)) { reply($h[1], 'e', 0, '', "open $path: $!"); next }
+        ($lock, $lockPath) = ($f, $path);
+      }
+      if (flock($lock, LOCK_EX | LOCK_NB)) { reply($h[1], 'x', 0, '', '') }
+      elsif ($!{EWOULDBLOCK}) { reply($h[1], 'x', 75, '', '') }
+      else { reply($h[1], 'e', 0, '', "flock $path: $!") }
+      next;
+    }
     if ($h[0] eq 'K') {
       my $r = $byid{$h[1]};
       kill('KILL', -$r->{pid}) if $r && !defined $r->{st};
@@ -191,7 +208,7 @@ const SIGNALS = new Map<number, string>(Object.entries(constants.signals).map(([
 export interface LaunchRequest {
   readonly argv: readonly string[];
   readonly input?: string;
-  /** Pass the launcher's fd 3 (the lock it was started with) to the child as its fd 3. */
+  /** Lend the child the lab lock the launcher took (see lock()). */
   readonly hold?: boolean;
   readonly ms: number;
 }
@@ -207,7 +224,7 @@ export interface LaunchResult {
 interface Pending {
   readonly resolve: (r: LaunchResult) => void;
   readonly reject: (e: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly timer?: NodeJS.Timeout;
   timedOut: boolean;
 }
 
@@ -220,11 +237,12 @@ export class Launcher {
   private dead: Error | undefined;
   private buf: Buffer = Buffer.alloc(0);
 
-  /** `holdFd`: a descriptor the launcher keeps as its fd 3 and lends to children (the lab lock). */
-  constructor(readonly holdFd?: number) {
+  /** Whether this launcher took a lab lock (see lock()): it holds it until it ends. */
+  locked = false;
+
+  constructor() {
     if (!PERL) throw new Error('no perl on this machine: nslab starts its processes directly');
-    const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'ignore'];
-    if (holdFd !== undefined) stdio.push(holdFd);
+    const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'ignore'];
     this.child = spawn(PERL, ['-e', SCRIPT], { detached: true, stdio, env: launcherEnv() });
     this.exited = new Promise<void>((res) => this.child.on('exit', () => res()));
     this.child.on('error', (e) => this.fail(new Error(`could not start nslab's launcher: ${e.message}`, { cause: e })));
@@ -268,6 +286,26 @@ export class Launcher {
       this.busy();
       this.stdin.write(`S ${id} ${req.hold ? 1 : 0} ${req.argv.length} ${payload.length}\n`);
       this.stdin.write(payload);
+    });
+  }
+
+  /**
+   * Takes the lab lock: `flock(2)`, exclusive, on the file at `path`, opened (and created) by the
+   * launcher, which holds it until it ends and lends it to the children run with `hold`. Does not
+   * wait: 'busy' when another process holds it.
+   */
+  lock(path: string): Promise<'taken' | 'busy'> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    const bytes = Buffer.from(path);
+    return new Promise<LaunchResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, timedOut: false });
+      this.busy();
+      this.stdin.write(`L ${id} ${bytes.length}\n`);
+      this.stdin.write(bytes);
+    }).then((r) => {
+      if (r.code === 0) this.locked = true;
+      return r.code === 0 ? 'taken' : 'busy';
     });
   }
 

@@ -15,7 +15,7 @@ import { extrasFor } from './live/extras.js';
 import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { HOST, identity, loc, type Location, type Resource } from '../plan/types.js';
-import { releaseHold, type Runner } from './runner.js';
+import type { Runner } from './runner.js';
 import { EngineError, locked, resolveOptions, type EngineOptions } from './lab.js';
 import { ownerKey, readState, removeState, writeState, type LabState } from './state/state.js';
 import { renderChange, renderConflicts } from './diff/render.js';
@@ -143,7 +143,6 @@ export async function applyResource(key: string, prior: Resource | undefined, de
     record(owned, Object.keys(pending).length ? pending : undefined, foundAfterOne(state, prior, desired, report));
     return report;
   } finally {
-    await releaseHold(lock.fd);
-    lock.release();
+    await lock.release();
   }
 }

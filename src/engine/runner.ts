@@ -117,36 +117,60 @@ function isWrite(argv: readonly string[], input: string | undefined): boolean {
  */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
-/**
- * A launcher is started at this many calls (per held descriptor). NSLAB_LAUNCHER=0 never starts
- * one (nslab spawns directly); a number starts one from that call on.
- */
-const launcherAfter = (): number => {
-  const env = process.env.NSLAB_LAUNCHER;
-  return env === '0' || !launcherAvailable() ? Infinity : Number(env) > 0 ? Number(env) : LAUNCHER_AFTER;
+/** Whether processes go through a launcher: where there is perl, unless NSLAB_LAUNCHER=0. */
+export const launcherEnabled = (): boolean => process.env.NSLAB_LAUNCHER !== '0' && launcherAvailable();
+
+/** Launchers: one for the runs that hold no lock (-1), and one per lab lock (keyed by its fd). */
+const slots = new Map<number, Launcher>();
+
+/** A launcher started ahead of need (prestartLauncher), taken by the first that needs one. */
+let spare: Launcher | undefined;
+
+const launcher = (): Launcher => {
+  if (!closingAtExit) process.on('beforeExit', closeLaunchers);
+  closingAtExit = true;
+  const l = spare?.alive ? spare : new Launcher();
+  spare = undefined;
+  return l;
 };
-const LAUNCHER_AFTER = 1;
 
-interface Slot {
-  launcher?: Launcher;
-  calls: number;
-}
-
-/** One launcher per held descriptor (-1: none). */
-const slots = new Map<number, Slot>();
-
-/** The launcher that runs this call; undefined: spawn it directly. */
-function launcherFor(holdFd: number | undefined): Launcher | undefined {
-  const key = holdFd ?? -1;
-  let slot = slots.get(key);
-  if (!slot) slots.set(key, (slot = { calls: 0 }));
-  slot.calls++;
-  if (!slot.launcher && slot.calls >= launcherAfter()) {
+/**
+ * Starts a launcher now, while nslab's heap is small and while it loads the lab, so that the
+ * lab's lock and first processes do not wait for one. No-op without a launcher.
+ */
+export function prestartLauncher(): void {
+  if (launcherEnabled() && !spare) {
     if (!closingAtExit) process.on('beforeExit', closeLaunchers);
     closingAtExit = true;
-    slot.launcher = new Launcher(holdFd);
+    spare = new Launcher();
   }
-  return slot.launcher?.alive ? slot.launcher : undefined;
+}
+
+/** A launcher to take a lab lock with (see lock.ts); undefined: no launcher, use flock(1). */
+export function launcherForLock(): Launcher | undefined {
+  return launcherEnabled() ? launcher() : undefined;
+}
+
+/** Registers the launcher that took the lab lock whose file nslab has open as `fd`. */
+export function holdWith(fd: number, l: Launcher): void {
+  slots.set(fd, l);
+}
+
+/**
+ * The launcher that runs this call; undefined: spawn it directly. A call that holds a lock runs
+ * through the launcher that took it, or, if that launcher has ended (and the lock with it),
+ * does not run at all.
+ */
+function launcherFor(holdFd: number | undefined): Launcher | undefined {
+  if (holdFd !== undefined) {
+    const l = slots.get(holdFd);
+    if (l && !l.alive) throw new Error('the lab lock is lost: the launcher that held it has ended');
+    return l; // undefined: a lock taken without a launcher (flock(1)); the child inherits its fd
+  }
+  if (!launcherEnabled()) return undefined;
+  let l = slots.get(-1);
+  if (!l?.alive) slots.set(-1, (l = launcher()));
+  return l;
 }
 
 let closingAtExit = false;
@@ -156,26 +180,20 @@ let closingAtExit = false;
  * own exit accounts for them and their children (as GNU time's CPU figures do).
  */
 export async function closeLaunchers(): Promise<void> {
-  const all = [...slots.values()];
+  const all = [...slots.values(), ...(spare ? [spare] : [])];
   slots.clear();
-  await Promise.all(all.map((s) => s.launcher?.close()));
+  spare = undefined;
+  await Promise.all(all.map((l) => l.close()));
 }
 
 /**
- * Ends the launcher that holds `fd` (a lab lock about to be released) and waits until it is
- * gone, so that the lock is free when the descriptor is closed.
+ * Ends the launcher that holds the lock opened as `fd` (a lab lock about to be released) and
+ * waits until it is gone, so that the lock is free.
  */
 export async function releaseHold(fd: number): Promise<void> {
-  const slot = slots.get(fd);
+  const l = slots.get(fd);
   slots.delete(fd);
-  await slot?.launcher?.close();
-}
-
-/** Like releaseHold, without waiting (for a lock released synchronously). */
-export function dropHold(fd: number): void {
-  const slot = slots.get(fd);
-  slots.delete(fd);
-  slot?.launcher?.end();
+  await l?.close();
 }
 
 /**
@@ -286,7 +304,7 @@ export function mountTableSize(): number {
 export function inLocation(l: string, argv: readonly string[], mounts = 0): string[] {
   if (l === '') return [...argv];
   const [cmd, ...rest] = argv;
-  if (launcherEnters() && launcherAfter() === 1) return [NSENTER ?? 'nsenter', `--net=/run/netns/${l}`, ...argv];
+  if (launcherEnters() && launcherEnabled()) return [NSENTER ?? 'nsenter', `--net=/run/netns/${l}`, ...argv];
   if (cmd === 'ip' && (!NSENTER || mounts < NSENTER_FROM)) return ['ip', '-n', l, ...rest];
   return NSENTER ? [NSENTER, `--net=/run/netns/${l}`, ...argv] : ['ip', 'netns', 'exec', l, ...argv];
 }

@@ -310,7 +310,7 @@ export async function sweepStaleLabs(opts: SweepOptions = {}): Promise<SweepRepo
     } catch (e) {
       report.failed.push({ dir, error: (e as Error).message });
     } finally {
-      sweeping.release();
+      await sweeping.release();
     }
   }
   return report;

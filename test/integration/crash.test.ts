@@ -129,7 +129,7 @@ describeKernel('crash safety and concurrency', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`error: lab ${P}ala is locked by pid ${process.pid} \\(since \\d{4}-.*\\) after waiting 0.5 s`));
     expect(namespacesWith(`${P}a`)).toEqual([]);
-    lock.release();
+    await lock.release();
     await Promise.all([applyLab(a, opts), applyLab(b, opts)]);
     expect((await planLab(a, opts)).result.changes).toEqual([]);
     expect((await planLab(b, opts)).result.changes).toEqual([]);

@@ -2,13 +2,13 @@
  * The launcher (src/engine/launcher.ts): output, exit codes, deadlines, the lock's descriptor, and its
  * children killed when nslab is killed. Real processes; no kernel objects.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Launcher } from '../../src/engine/launcher.js';
 import { processRunner, releaseHold } from '../../src/engine/runner.js';
-import { isLocked, lockLab } from '../../src/engine/state/lock.js';
+import { isLocked, lockLab, LockedError } from '../../src/engine/state/lock.js';
 
 const DIST = new URL('../../dist/src/engine/', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,6 +20,8 @@ const alive = (pid: number) => {
     return false;
   }
 };
+/** Whether the lock is held, by flock(1) -n on a fresh descriptor (no launcher). */
+const isLockedSync = (d: string, key: string) => spawnSync('flock', ['-n', '-E', '75', join(d, `${key}.lock`), 'true']).status === 75;
 const until = async (cond: () => boolean, ms: number) => {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await sleep(20);
@@ -62,24 +64,41 @@ describe('the launcher', () => {
     expect(rs.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
   });
 
-  it('starts the children of a locked run, which inherit the lock as fd 3; released, the lock is free', async () => {
+  it('takes the lab lock itself and lends it to the children of the locked run; released, the lock is free', async () => {
     const lock = await lockLab(dir, 'held');
+    const holds = (r: { stdout: string }) => r.stdout.split('\n').includes(join(dir, 'held.lock'));
+    const fds = ['sh', '-c', 'echo $PPID; for f in /proc/self/fd/*; do readlink "$f"; done'];
     try {
-      // From the first call on, a run's processes are the launcher's children.
-      const r = await processRunner.run(['sh', '-c', 'echo $PPID; readlink /proc/self/fd/3'], '', { holdFd: lock.fd });
-      const [ppid, fd3] = r.stdout.trim().split('\n');
-      expect(Number(ppid)).not.toBe(process.pid);
-      expect(readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0')[0]).toMatch(/perl$/u);
-      expect(fd3).toBe(join(dir, 'held.lock'));
+      // The launcher took the lock: nslab's own descriptor is not what holds it.
       expect(await isLocked(dir, 'held')).toBe(true);
-      // Without the hold, a child has no fd 3.
-      const free = await processRunner.run(['sh', '-c', 'readlink /proc/self/fd/3 || echo none'], '');
-      expect(free.stdout.trim()).toBe('none');
+      const r = await processRunner.run(fds, '', { holdFd: lock.fd });
+      const ppid = Number(r.stdout.split('\n')[0]);
+      expect(ppid).not.toBe(process.pid);
+      expect(readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0')[0]).toMatch(/perl$/u);
+      expect(holds(r)).toBe(true);
+      // Without the hold, a child has no descriptor of the lock.
+      expect(holds(await processRunner.run(fds, ''))).toBe(false);
+      // A second nslab cannot take it.
+      await expect(lockLab(dir, 'held')).rejects.toThrow(LockedError);
     } finally {
       await releaseHold(lock.fd);
-      lock.release();
+      await lock.release();
     }
     expect(await isLocked(dir, 'held')).toBe(false);
+  });
+
+  it('runs nothing more for a lock whose launcher has ended (the lock went with it)', async () => {
+    const lock = await lockLab(dir, 'lost');
+    try {
+      const r = await processRunner.run(['sh', '-c', 'echo $PPID'], '', { holdFd: lock.fd });
+      process.kill(Number(r.stdout.trim()), 'SIGKILL');
+      expect(await until(() => !isLockedSync(dir, 'lost'), 5000)).toBe(true);
+      await sleep(50);
+      await expect(processRunner.run(['true'], '', { holdFd: lock.fd })).rejects.toThrow(/the lab lock is lost/);
+    } finally {
+      await releaseHold(lock.fd);
+      await lock.release();
+    }
   });
 
   it('carries large input and output (more than a pipe holds) and bytes that are not ASCII', async () => {

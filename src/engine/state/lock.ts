@@ -1,9 +1,11 @@
 /**
- * The per-lab lock: `flock(2)` on `<dir>/<key>.lock`, taken through util-linux `flock` on a file
- * descriptor nslab keeps open. The kernel releases it when the last holder of that descriptor
+ * The per-lab lock: `flock(2)` on `<dir>/<key>.lock`. Where nslab runs its processes through a
+ * launcher (launcher.ts), the launcher opens the file and takes the lock, and holds it until it
+ * ends, which it does with nslab (at EOF on its stdin); elsewhere util-linux `flock` takes it on
+ * a descriptor nslab keeps open. The kernel releases it when the last holder of that open file
  * ends, however it ends: no pid check, no takeover, nothing stale after a crash or a reboot.
- * Children started under the lock inherit the descriptor (RunOptions.holdFd), so an `ip` that
- * outlives a killed nslab keeps the lab locked until it ends. The lock file is never removed
+ * Children started under the lock inherit the descriptor (RunOptions.holdFd names the lock), so
+ * an `ip` that outlives a killed nslab keeps the lab locked until it ends. The lock file is never removed
  * (removing it would let two processes lock two different files); its content, the holder's pid
  * and start, is only for messages.
  */
@@ -11,20 +13,24 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { trustedDir } from './trust.js';
-import { dropHold, processRunner, releaseHold } from '../runner.js';
+import { holdWith, launcherForLock, releaseHold } from '../runner.js';
+import type { Launcher } from '../launcher.js';
 
 export class LockedError extends Error {
   override name = 'LockedError';
 }
 
 export interface LabLock {
-  /** The open lock file; children that should hold the lock inherit it. */
+  /**
+   * The lock file as nslab has it open; it names the lock in RunOptions.holdFd. Children run with
+   * it hold the lock: through the launcher that took it, or by inheriting this descriptor.
+   */
   readonly fd: number;
   /**
-   * Drops this process's hold (idempotent). A launcher started with the lock (see launcher.ts)
-   * is told to end; await releaseHold(fd) first to know that it has.
+   * Releases the lock (idempotent): the launcher that took it (see launcher.ts) ends, and nslab's
+   * descriptor is closed. Settles when the lock is free (unless a child still holds it).
    */
-  release(): void;
+  release(): Promise<void>;
 }
 
 const FLOCK = ['/usr/bin/flock', '/bin/flock'].find((p) => existsSync(p));
@@ -32,19 +38,10 @@ const BUSY = 75;
 /** A holder that is gone may leave children that still hold the lock for a moment (they are killed with it). */
 const GRACE_MS = 5_000;
 
-/**
- * `flock -x` on the inherited descriptor: 0 when taken, BUSY when not within `ms`. With `hold`,
- * it runs as the first child of the run's launcher for `fd` (see runner.ts): the process that
- * will lend the lock to every child of the run, started once.
- */
-async function flock(fd: number, ms: number, hold = false): Promise<number> {
+/** `flock -x` (util-linux) on the inherited descriptor: 0 when taken, BUSY when not within `ms`. */
+function flock(fd: number, ms: number): Promise<number> {
   if (!FLOCK) throw new Error('nslab needs util-linux flock (/usr/bin/flock) for its lab locks');
   const wait = ms > 0 ? ['-w', String(ms / 1000)] : ['-n'];
-  if (hold) {
-    const r = await processRunner.run([FLOCK, '-x', ...wait, '-E', String(BUSY), '3'], '', { holdFd: fd, timeoutMs: ms + 30_000 });
-    if (r.code === 0 || r.code === BUSY) return r.code;
-    throw new Error(`flock failed (exit ${r.code}): ${r.stderr.trim()}`);
-  }
   return new Promise((resolve, reject) => {
     const child = spawn(FLOCK, ['-x', ...wait, '-E', String(BUSY), '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });
     let err = '';
@@ -52,6 +49,20 @@ async function flock(fd: number, ms: number, hold = false): Promise<number> {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 || code === BUSY ? resolve(code) : reject(new Error(`flock failed (exit ${code}): ${err.trim()}`))));
   });
+}
+
+/** How often a waiting nslab tries the lock again through its launcher. */
+const RETRY_MS = 50;
+
+/** The launcher's flock, tried again every RETRY_MS for up to `ms`: 0 when taken, BUSY when not. */
+async function lockThrough(launcher: Launcher, path: string, ms: number): Promise<number> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if ((await launcher.lock(path)) === 'taken') return 0;
+    const left = end - Date.now();
+    if (left <= 0) return BUSY;
+    await new Promise((r) => setTimeout(r, Math.min(RETRY_MS, left)));
+  }
 }
 
 interface Holder {
@@ -87,29 +98,37 @@ function ended(pid: number): boolean {
 export async function lockLab(dir: string, key: string, timeoutMs = 0): Promise<LabLock> {
   const path = join(trustedDir(dir, 'state directory'), `${key}.lock`);
   const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  // Where there is a launcher, it takes the lock and holds it for the run (see launcher.ts);
+  // elsewhere nslab's own descriptor holds it, through flock(1).
+  const launcher = launcherForLock();
+  const attempt = (ms: number) => (launcher ? lockThrough(launcher, path, ms) : flock(fd, ms));
   try {
-    let code = await flock(fd, timeoutMs, true);
+    let code = await attempt(timeoutMs);
     const holder = holderOf(path);
-    if (code === BUSY && holder && ended(holder.pid)) code = await flock(fd, GRACE_MS, true);
+    if (code === BUSY && holder && ended(holder.pid)) code = await attempt(GRACE_MS);
     if (code === BUSY) {
       const who = holder && !ended(holder.pid) ? `pid ${holder.pid} (since ${holder.since})` : 'another process';
       throw new LockedError(`lab ${key} is locked by ${who}${timeoutMs ? ` after waiting ${timeoutMs / 1000} s` : ''}; use --lock-timeout SEC to wait`);
     }
   } catch (e) {
-    await releaseHold(fd);
+    await launcher?.close();
     closeSync(fd);
     throw e;
   }
+  if (launcher) holdWith(fd, launcher);
   ftruncateSync(fd, 0);
   writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() } satisfies Holder), 0);
   let held = true;
   return {
     fd,
-    release() {
+    async release() {
       if (!held) return;
       held = false;
-      dropHold(fd);
-      closeSync(fd);
+      try {
+        await releaseHold(fd);
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

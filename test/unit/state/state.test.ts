@@ -87,9 +87,9 @@ describe('lab lock', () => {
     const lock = await lockLab(d, 'rb');
     await expect(lockLab(d, 'rb', 150)).rejects.toThrow(new RegExp(`lab rb is locked by pid ${process.pid} \\(since .*\\) after waiting 0.15 s`));
     expect(await isLocked(d, 'rb')).toBe(true);
-    lock.release();
+    await lock.release();
     expect(await isLocked(d, 'rb')).toBe(false);
-    (await lockLab(d, 'rb')).release();
+    await (await lockLab(d, 'rb')).release();
   });
 
   it('is not blocked by a lock file that names a live, unrelated process (as after a reboot)', async () => {
@@ -97,7 +97,7 @@ describe('lab lock', () => {
     writeFileSync(join(d, 'rb.lock'), JSON.stringify({ pid: 1, since: '2020-01-01T00:00:00Z' }));
     const lock = await lockLab(d, 'rb');
     expect(JSON.parse(readFileSync(join(d, 'rb.lock'), 'utf8')).pid).toBe(process.pid);
-    lock.release();
+    await lock.release();
   });
 
   it('is released by the kernel when its holder is killed, even while the holder is an unreaped zombie', async () => {
@@ -116,7 +116,7 @@ describe('lab lock', () => {
         state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       }
       expect(state).toBe('Z');
-      (await lockLab(d, 'rb')).release();
+      await (await lockLab(d, 'rb')).release();
     } finally {
       process.kill(-sh.pid!, 'SIGKILL');
     }
@@ -130,10 +130,10 @@ describe('lab lock', () => {
       const d = dir();
       const lock = await lockLab(d, 'rb');
       const child = processRunner.run(['sleep', '0.6'], '', { holdFd: lock.fd });
-      lock.release();
+      await lock.release();
       await expect(lockLab(d, 'rb')).rejects.toThrow(LockedError);
       await child;
-      (await lockLab(d, 'rb')).release();
+      await (await lockLab(d, 'rb')).release();
     } finally {
       delete process.env.NSLAB_LAUNCHER;
     }
@@ -149,12 +149,12 @@ describe('lab lock', () => {
       most = Math.max(most, inside);
       await sleep(10);
       inside--;
-      lock.release();
+      await lock.release();
     }));
     expect(most).toBe(1);
     const a = await lockLab(d, 'a');
     const b = await lockLab(d, 'b');
-    a.release();
-    b.release();
+    await a.release();
+    await b.release();
   });
 });
