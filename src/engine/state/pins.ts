@@ -14,8 +14,8 @@
  * itself so that one `umount -l` drops all of its pins at once.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Runner } from '../runner.js';
 
@@ -135,12 +135,16 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
   const mounts = mountPoints();
   if (names === 'all') {
     if ([...mounts].some((m) => m === d || m.startsWith(`${d}/`))) await runner.run(['umount', '-l', d]);
-    rmSync(d, { recursive: true, force: true });
+    // Gone at once (one rename); its files are removed off nslab's main thread, while the
+    // destroy goes on (each unlink costs a fraction of a millisecond where /run is on a disk).
+    const gone = `${d}${GONE}${process.pid}`;
     try {
-      rmdirSync(dirname(d)); // the store's directory, when this was its last lab
+      renameSync(d, gone);
     } catch {
-      // other labs' pins are there
+      rmSync(d, { recursive: true, force: true });
+      return;
     }
+    void rm(gone, { recursive: true, force: true }).then(() => rmdirSync(dirname(d))).catch(() => undefined); // the store's directory goes when this was its last lab
     return;
   }
   const gone = listed!.map((ns) => join(d, ns)).filter((p) => existsSync(p));
@@ -166,5 +170,12 @@ export async function unpinStale(runner: Runner, stateDir: string, key: string):
 /** Lab keys with a pin directory in the store `stateDir` (for gc: pins of labs without state). */
 export function pinnedLabs(stateDir: string): string[] {
   const d = join(pinRoot(), storeHash(stateDir));
-  return existsSync(d) ? readdirSync(d).filter((f) => !f.endsWith('.fstab')) : [];
+  if (!existsSync(d)) return [];
+  const names = readdirSync(d);
+  // A pin directory an unpin had renamed away before nslab ended: nothing is mounted there.
+  for (const f of names.filter((n) => n.includes(GONE))) rmSync(join(d, f), { recursive: true, force: true });
+  return names.filter((f) => !f.endsWith('.fstab') && !f.includes(GONE));
 }
+
+/** The suffix (with a pid) of a lab's pin directory being removed. */
+const GONE = '.gone.';
