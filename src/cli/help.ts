@@ -30,6 +30,7 @@ export const ENVIRONMENT = [
   'NSLAB_OUTDIR (synth\'s default DIR, else nslab.out)',
   'NSLAB_NSENTER_FROM (enter namespaces with nsenter from this many lines of the mount table on, default 600)',
   'NSLAB_LAUNCHER (0: start processes directly, without the launcher)',
+  'NSLAB_PARALLEL (how many processes the launcher runs at once, default 1; 0: no limit)',
   'NSLAB_PIN_DIR (where namespaces are pinned, default /run/nslab/pins)',
   'NSLAB_CDK (cdktf or cdktn: which CDK library nslab/cdktf loads when both are installed)',
 ];

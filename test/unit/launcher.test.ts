@@ -59,9 +59,45 @@ describe('the launcher', () => {
     expect(await until(() => !alive(bg), 2000)).toBe(true);
   });
 
-  it('runs children in parallel and keeps each answer with its request', async () => {
-    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => launcher.run({ argv: ['sh', '-c', `sleep 0.0${i % 5}; echo ${i}`], ms: 10_000 })));
-    expect(rs.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  /** Start and end of each of `n` children (`sleep S`), asked for all at once, in ns of the clock. */
+  const spans = async (l: Launcher, n: number, s: string) => {
+    const rs = await Promise.all(Array.from({ length: n }, (_, i) => l.run({ argv: ['sh', '-c', `date +%s%N; sleep ${s}; echo ${i}; date +%s%N`], ms: 10_000 })));
+    return rs.map((r) => r.stdout.trim().split('\n')).map(([a, i, b]) => ({ i: Number(i), start: BigInt(a!), end: BigInt(b!) }));
+  };
+
+  it('runs one child at a time by default, in the order asked, and keeps each answer with its request', async () => {
+    const got = await spans(launcher, 6, '0.05');
+    expect(got.map((g) => g.i)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (let k = 1; k < got.length; k++) expect(got[k]!.start >= got[k - 1]!.end).toBe(true);
+  });
+
+  it('runs children side by side with NSLAB_PARALLEL (0: no limit), each answer with its request', async () => {
+    for (const [value, n] of [['0', 20], ['3', 9]] as const) {
+      process.env.NSLAB_PARALLEL = value;
+      const l = new Launcher();
+      delete process.env.NSLAB_PARALLEL;
+      try {
+        const got = await spans(l, n, '0.3');
+        expect(got.map((g) => g.i)).toEqual(Array.from({ length: n }, (_, i) => i));
+        // How many ran at the moment each one started.
+        const most = Math.max(...got.map((g) => got.filter((o) => o.start <= g.start && o.end > g.start).length));
+        if (value === '0') expect(most).toBeGreaterThan(3);
+        else expect(most).toBe(3);
+      } finally {
+        await l.close();
+      }
+    }
+  });
+
+  it('answers a request whose deadline passes while it waits for its turn as killed, without starting it', async () => {
+    const marker = join(dir, 'queued-ran');
+    const first = launcher.run({ argv: ['sleep', '1'], ms: 10_000 });
+    const queued = await launcher.run({ argv: ['touch', marker], ms: 200 });
+    expect(queued).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+    expect((await first).code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    // And the launcher goes on.
+    expect((await launcher.run({ argv: ['true'], ms: 10_000 })).code).toBe(0);
   });
 
   it('takes the lab lock itself and lends it to the children of the locked run; released, the lock is free', async () => {

@@ -6,7 +6,7 @@ import { buildScripts, type HostStep } from './batches.js';
 import { applyExtras } from './extras.js';
 import { parseLinks, parseRoutes, parseSysctls, splitBatchOutput, type LiveLocation } from '../live/parse.js';
 
-/** Writes are serialized by the kernel's RTNL lock; a little parallelism hides process start-up. */
+/** Writes in flight: the launcher runs them one at a time (NSLAB_PARALLEL); the kernel serializes them anyway. */
 const WRITE_CONCURRENCY = 8;
 
 /** Apply stopped at a safe point because it was asked to (SIGINT, SIGTERM). */

@@ -38,7 +38,7 @@ export async function listNamespaces(runner: Runner): Promise<string[]> {
   return parseNetnsList((await runChecked(runner, ['ip', '-j', 'netns', 'list'])).stdout);
 }
 
-/** Reads in parallel, but not so wide that process start-up thrashes the two cores. */
+/** Reads in flight: the launcher runs them one at a time (NSLAB_PARALLEL) and starts the next at once. */
 const READ_CONCURRENCY = 8;
 
 /**
