@@ -16,8 +16,10 @@
  *   orphaned `ip` keeps the lab locked; the lock ends with the launcher and those children.
  *   Started before nslab knows which lab it runs (see runner.ts spareLauncher), its start
  *   overlaps with loading the lab.
- * - Deadlines: nslab keeps the timers; at a deadline it asks the launcher to kill the child's
- *   process group.
+ * - One child at a time (launcherParallel): requests wait their turn in the launcher, in order,
+ *   and the next starts as soon as one ends.
+ * - Deadlines: nslab keeps the timers, each from its child's start (the launcher says when); at
+ *   a deadline it asks the launcher to kill the child's process group.
  * - Dying with nslab: the launcher reads requests from its stdin; at EOF (nslab ended, however:
  *   the kernel closes the pipe) it kills every running child's process group and exits. That is
  *   what `setpriv --pdeathsig KILL` around each write did, without a wrapper process.
@@ -33,7 +35,8 @@
  *   request  `S <id> <hold 0|1> <argc> <len>\n` + each argument followed by NUL, then stdin
  *            (len counts all of it); `K <id>\n` kills the process group of that request's child;
  *            `L <id> <len>\n` + a path: flock that file, exclusive, without waiting (exit 75: busy)
- *   answer   `<id> x <code> <outLen> <errLen>\n` (exited), `<id> s <signal number> …` (killed),
+ *   answer   `<id> b 0 0 0\n` (the child began: nothing more), then the end:
+ *            `<id> x <code> <outLen> <errLen>\n` (exited), `<id> s <signal number> …` (killed),
  *            `<id> e 0 0 <errLen>\n` (not started; stderr says why), then stdout, then stderr
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -116,6 +119,7 @@ sub start {
     exit 127;
   }
   close $ir; close $ow; close $ew;
+  put("$id b 0 0 0\n"); # begun: nslab counts the child's deadline from here
   nb($or); nb($er);
   my $r = { id => $id, pid => $pid, iw => $iw, or => $or, er => $er, in => $input, o => '', e => '' };
   $kid{$pid} = $byid{$id} = $r;
@@ -142,9 +146,6 @@ sub requests {
     if ($h[0] eq 'K') {
       my $r = $byid{$h[1]};
       kill('KILL', -$r->{pid}) if $r && !defined $r->{st};
-      my $n = @queue;
-      @queue = grep { $_->[0] ne $h[1] } @queue;
-      reply($h[1], 's', 9, '', '') if @queue < $n;
       substr($in, 0, $nl + 1, '');
       next;
     }
@@ -253,7 +254,9 @@ export interface LaunchResult {
 interface Pending {
   readonly resolve: (r: LaunchResult) => void;
   readonly reject: (e: Error) => void;
-  readonly timer?: NodeJS.Timeout;
+  /** The child's deadline in ms, counted from its start (not from the request: it may wait its turn). */
+  readonly ms?: number;
+  timer?: NodeJS.Timeout;
   timedOut: boolean;
 }
 
@@ -305,13 +308,7 @@ export class Launcher {
     const payload = Buffer.from(`${req.argv.join('\0')}\0${req.input ?? ''}`);
     const id = this.nextId++;
     return new Promise<LaunchResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const p = this.pending.get(id);
-        if (!p) return;
-        p.timedOut = true;
-        this.stdin.write(`K ${id}\n`);
-      }, req.ms);
-      this.pending.set(id, { resolve, reject, timer, timedOut: false });
+      this.pending.set(id, { resolve, reject, ms: req.ms, timedOut: false });
       this.busy();
       this.stdin.write(`S ${id} ${req.hold ? 1 : 0} ${req.argv.length} ${payload.length}\n`);
       this.stdin.write(payload);
@@ -374,6 +371,15 @@ export class Launcher {
   private settle(id: number, kind: string, value: number, stdout: string, stderr: string): void {
     const p = this.pending.get(id);
     if (!p) return;
+    if (kind === 'b') {
+      // The child began: its deadline runs from now.
+      p.timer = setTimeout(() => {
+        if (this.pending.get(id) !== p) return;
+        p.timedOut = true;
+        this.stdin.write(`K ${id}\n`);
+      }, p.ms);
+      return;
+    }
     this.pending.delete(id);
     clearTimeout(p.timer);
     if (this.pending.size === 0) this.idle();
