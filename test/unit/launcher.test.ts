@@ -100,6 +100,17 @@ describe('the launcher', () => {
     expect((await slow).code).toBe(0);
   });
 
+  it('starts the next children while nslab is busy: answers wait in the launcher, not in a full pipe', async () => {
+    // Each answer is larger than a pipe holds; nslab reads nothing while it is busy.
+    const runs = Array.from({ length: 4 }, () => launcher.run({ argv: ['sh', '-c', 'date +%s%N; head -c 300000 /dev/zero'], ms: 10_000 }));
+    const busyUntil = Date.now() + 1500;
+    while (Date.now() < busyUntil); // nslab's main thread, busy
+    const rs = await Promise.all(runs);
+    const started = rs.map((r) => Number(BigInt(r.stdout.slice(0, r.stdout.indexOf('\n'))) / 1_000_000n));
+    expect(rs.map((r) => r.stdout.length)).toEqual(rs.map((r) => r.stdout.indexOf('\n') + 1 + 300_000));
+    expect(Math.max(...started)).toBeLessThan(busyUntil);
+  });
+
   it('takes the lab lock itself and lends it to the children of the locked run; released, the lock is free', async () => {
     const lock = await lockLab(dir, 'held');
     const holds = (r: { stdout: string }) => r.stdout.split('\n').includes(join(dir, 'held.lock'));
