@@ -32,3 +32,4 @@ export { processRunner, prestartLauncher, withRunOptions, inLocation, runChecked
 // The state store: records, locks, trusted directories.
 export { stateDir, listStates, readState, ownerKey, lockLab, tryLockLab, LockedError, type LabLock } from './state/state.js';
 export { trustedDir } from './state/trust.js';
+export { unpinAllSync } from './state/pins.js';

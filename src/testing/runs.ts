@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ownerMarker, type Resource } from '../plan/types.js';
-import { destroyLab, listStates, ownerKey, readState, trustedDir, tryLockLab, type LabLock } from '../engine/index.js';
+import { destroyLab, listStates, ownerKey, readState, trustedDir, tryLockLab, unpinAllSync, type LabLock } from '../engine/index.js';
 
 const execFileP = promisify(execFile);
 
@@ -193,8 +193,8 @@ export async function killNamespaceProcesses(namespace: string, key: string, dir
 
 /**
  * The last-resort teardown, synchronous so that it can run in a process 'exit' handler: kills the
- * processes in, and deletes, each namespace whose `lo` carries the lab's marker; deletes each
- * host link whose ifalias carries it. Host routes go with their links.
+ * processes in, and deletes, each namespace whose `lo` carries the lab's marker; drops the lab's
+ * pins; deletes each host link whose ifalias carries it. Host routes go with their links.
  */
 export function teardownSync(key: string, resources: Iterable<Resource>, dir: string): void {
   const marker = ownerMarker(ownerKey(dir, key));
@@ -214,6 +214,8 @@ export function teardownSync(key: string, resources: Iterable<Resource>, dir: st
       // best effort: the next run's sweep retries from the state file
     }
   }
+  // The lab's pins (see the engine's pins.ts) would keep the deleted namespaces alive.
+  unpinAllSync(dir, key);
   for (const link of hostLinks) {
     if (aliasSync(undefined, link) !== marker) continue;
     try {

@@ -63,7 +63,11 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const leftovers = (prefix: string) => [...namespacesWith(prefix), ...hostLinksWith(prefix)];
+/** Namespaces, host links, and mounts of the lab (its pins: they would keep deleted namespaces alive). */
+const leftovers = (prefix: string) => [
+  ...namespacesWith(prefix), ...hostLinksWith(prefix),
+  ...readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.split('/').some((part) => part.startsWith(prefix))),
+];
 
 describeKernel('nslab/testing in a project that depends on nslab', () => {
   let dir: string;

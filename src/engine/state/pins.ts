@@ -13,6 +13,7 @@
  * which the next apply, destroy or `nslab gc` removes. The lab's pin directory is bound onto
  * itself so that one `umount -l` drops all of its pins at once.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -153,6 +154,26 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
   for (const p of gone) rmSync(p, { force: true });
   // No pin left: the directory's own bind goes too.
   if (readdirSync(d).length === 0) await unpin(runner, stateDir, key, 'all');
+}
+
+/**
+ * All of a lab's pins, removed synchronously (for a process-exit handler, where nothing async
+ * runs: nslab/testing's last resort). Equivalent to: `umount -l DIR; rm -r DIR DIR.fstab`. Pins
+ * left behind would keep the lab's deleted namespaces alive, out of sight of `ip netns list`.
+ */
+export function unpinAllSync(stateDir: string, key: string): void {
+  const d = pinDir(stateDir, key);
+  if ([...mountPoints()].some((m) => m === d || m.startsWith(`${d}/`))) {
+    // Not removed while still mounted (the next destroy or `nslab gc` of the store retries).
+    if (spawnSync('umount', ['-l', d], { stdio: 'ignore' }).status !== 0) return;
+  }
+  rmSync(d, { recursive: true, force: true });
+  rmSync(`${d}.fstab`, { force: true });
+  try {
+    rmdirSync(dirname(d)); // the store's directory goes when this was its last lab
+  } catch {
+    // other labs of the store still have pins
+  }
 }
 
 /**
