@@ -164,7 +164,7 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
 export function unpinAllSync(stateDir: string, key: string): void {
   const d = pinDir(stateDir, key);
   if ([...mountPoints()].some((m) => m === d || m.startsWith(`${d}/`))) {
-    // Not removed while still mounted (the next destroy or `nslab gc` of the store retries).
+    // Not removed while still mounted: a directory with mounts under it is left as it is.
     if (spawnSync('umount', ['-l', d], { stdio: 'ignore' }).status !== 0) return;
   }
   rmSync(d, { recursive: true, force: true });
