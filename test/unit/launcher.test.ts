@@ -72,10 +72,12 @@ describe('the launcher', () => {
   });
 
   it('runs children side by side with NSLAB_PARALLEL (0: no limit), each answer with its request', async () => {
+    const before = process.env.NSLAB_PARALLEL;
     for (const [value, n] of [['0', 20], ['3', 9]] as const) {
       process.env.NSLAB_PARALLEL = value;
       const l = new Launcher();
-      delete process.env.NSLAB_PARALLEL;
+      if (before === undefined) delete process.env.NSLAB_PARALLEL;
+      else process.env.NSLAB_PARALLEL = before;
       try {
         const got = await spans(l, n, '0.3');
         expect(got.map((g) => g.i)).toEqual(Array.from({ length: n }, (_, i) => i));

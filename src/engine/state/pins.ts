@@ -44,6 +44,9 @@ function mountPoints(): Set<string> {
   return out;
 }
 
+/** Whether `d` or anything below it is a mount point (a lab's pin directory holds its pins). */
+const mountedUnder = (d: string, mounts = mountPoints()) => [...mounts].some((m) => m === d || m.startsWith(`${d}/`));
+
 const statOf = (p: string) => {
   try {
     return statSync(p);
@@ -135,7 +138,7 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
   if (listed?.length === 0 || !existsSync(d)) return;
   const mounts = mountPoints();
   if (names === 'all') {
-    if ([...mounts].some((m) => m === d || m.startsWith(`${d}/`))) await runner.run(['umount', '-l', d]);
+    if (mountedUnder(d, mounts)) await runner.run(['umount', '-l', d]);
     // Gone at once (one rename); its files are removed off nslab's main thread, while the
     // destroy goes on (each unlink costs a fraction of a millisecond where /run is on a disk).
     const gone = `${d}${GONE}${process.pid}`;
@@ -163,7 +166,7 @@ export async function unpin(runner: Runner, stateDir: string, key: string, names
  */
 export function unpinAllSync(stateDir: string, key: string): void {
   const d = pinDir(stateDir, key);
-  if ([...mountPoints()].some((m) => m === d || m.startsWith(`${d}/`))) {
+  if (mountedUnder(d)) {
     // Not removed while still mounted: a directory with mounts under it is left as it is.
     if (spawnSync('umount', ['-l', d], { stdio: 'ignore' }).status !== 0) return;
   }
