@@ -5,7 +5,8 @@ import type { Impair } from '../src/plan/impair.js';
 import { deriveInterfaceName } from '../src/synth/naming.js';
 import { Lab } from './lab.js';
 import { NetNamespace } from './net-namespace.js';
-import { defined, nameTypeProblem, sameLabProblem } from './private/checks.js';
+import { defined, hostPropProblem, nameTypeProblem, sameLabProblem } from './private/checks.js';
+import { Host } from './host.js';
 
 const BRIDGE_BRAND = Symbol.for('nslab.Bridge');
 
@@ -43,6 +44,11 @@ export interface BridgeProps {
    * @default - none: the kernel's default qdisc
    */
   readonly impair?: Impair;
+  /**
+   * The machine a bridge in the host's root namespace is on (one in a namespace is on the namespace's), in a lab that spans several (see Host).
+   * @default - the local machine (in a lab without hosts)
+   */
+  readonly host?: Host;
 }
 
 /**
@@ -88,9 +94,14 @@ export class Bridge extends Construct implements IDevice, IResourceSource {
   }
 
   /** The bridge resource of the plan. */
+  /** The machine the bridge is on (a lab with hosts), or undefined. */
+  get host(): Host | undefined {
+    return this.namespace?.host ?? (Host.isHost(this.props.host) ? this.props.host : undefined);
+  }
+
   toResource(): ResourceBody {
     const { mtu, mac, up, impair } = this.props;
-    return { type: 'bridge', namespace: this.namespace?.name, name: this.deviceName, mtu, mac, up: up ?? true, impair };
+    return { type: 'bridge', host: this.host?.hostId, namespace: this.namespace?.name, name: this.deviceName, mtu, mac, up: up ?? true, impair };
   }
 
   private problems(): string[] {
@@ -99,6 +110,8 @@ export class Bridge extends Construct implements IDevice, IResourceSource {
     return defined(
       nameTypeProblem(this.props.name),
       this.namespace && sameLabProblem(this, this.namespace, 'namespace'),
+      hostPropProblem(this, this.props.host),
+      this.namespace && this.props.host !== undefined ? 'a bridge in a namespace is on the namespace\'s host: "host" is for one in a host\'s root namespace' : undefined,
     );
   }
 }

@@ -22,3 +22,4 @@ export * from './sysctl.js';
 export type { Impair } from '../src/plan/impair.js';
 export { PlanError } from '../src/plan/validate.js';
 export type { PlanDocument, Resource } from '../src/plan/types.js';
+export * from './host.js';

@@ -2,7 +2,8 @@ import { Construct, type IConstruct } from 'constructs';
 import { DEVICE_BRAND, RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
 import type { IDevice } from './device.js';
 import { Lab } from './lab.js';
-import { defined, nameTypeProblem } from './private/checks.js';
+import { defined, hostPropProblem, nameTypeProblem } from './private/checks.js';
+import { Host } from './host.js';
 
 const NAMESPACE_BRAND = Symbol.for('nslab.NetNamespace');
 
@@ -22,6 +23,11 @@ export interface NetNamespaceProps {
    * @default - none
    */
   readonly sysctls?: Record<string, string>;
+  /**
+   * The machine it lives on, in a lab that spans several (see Host).
+   * @default - the local machine (in a lab without hosts)
+   */
+  readonly host?: Host;
 }
 
 /**
@@ -44,7 +50,7 @@ export class NetNamespace extends Construct implements IResourceSource {
     super(scope, id);
     this.props = props ?? {};
     this.loopback = new Loopback(this);
-    this.node.addValidation({ validate: () => defined(nameTypeProblem(this.props.name)) });
+    this.node.addValidation({ validate: () => defined(nameTypeProblem(this.props.name), hostPropProblem(this, this.props.host)) });
   }
 
   /** The namespace's kernel name: the lab prefix, then `name` (default: the construct id). */
@@ -53,9 +59,15 @@ export class NetNamespace extends Construct implements IResourceSource {
   }
 
   /** The namespace resource of the plan. */
+  /** The machine the namespace is on (a lab with hosts), or undefined. */
+  get host(): Host | undefined {
+    return Host.isHost(this.props.host) ? this.props.host : undefined;
+  }
+
   toResource(): ResourceBody {
     return {
       type: 'namespace',
+      host: this.host?.hostId,
       name: this.name,
       loopbackUp: this.props.loopbackUp ?? true,
       sysctls: this.props.sysctls ?? {},

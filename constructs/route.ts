@@ -3,7 +3,8 @@ import { canonicalDestination, parseIp } from '../src/plan/net.js';
 import { RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
 import { isDevice, type IDevice } from './device.js';
 import { NetNamespace } from './net-namespace.js';
-import { defined, deviceLabel, sameLabProblem, whereIs } from './private/checks.js';
+import { defined, deviceLabel, hostPropProblem, sameLabProblem, whereIs } from './private/checks.js';
+import { Host } from './host.js';
 
 const ROUTE_BRAND = Symbol.for('nslab.Route');
 
@@ -30,6 +31,11 @@ export interface RouteProps {
    * @default - the kernel default
    */
   readonly metric?: number;
+  /**
+   * The machine a route of a host's root namespace is on (one in a namespace is on the namespace's), in a lab that spans several (see Host).
+   * @default - the local machine (in a lab without hosts)
+   */
+  readonly host?: Host;
 }
 
 /**
@@ -62,7 +68,7 @@ export class Route extends Construct implements IResourceSource {
     const { destination, via, device, metric } = this.props;
     const family = canonicalDestination(destination)?.family ?? (typeof via === 'string' ? parseIp(via)?.family : undefined) ?? 4;
     return {
-      type: 'route', namespace: this.namespace?.name, family, destination, via,
+      type: 'route', host: Host.isHost(this.props.host) ? this.props.host.hostId : undefined, namespace: this.namespace?.name, family, destination, via,
       device: isDevice(device) ? device.deviceName : undefined, metric,
     };
   }
@@ -74,6 +80,7 @@ export class Route extends Construct implements IResourceSource {
     const problems = defined(
       namespace && sameLabProblem(this, namespace, 'namespace'),
       device && sameLabProblem(this, device.owner, deviceLabel(device)),
+      hostPropProblem(this, this.props.host),
     );
     if (device && device.namespace !== namespace) {
       problems.push(`route is in ${whereIs(namespace)} but its ${deviceLabel(device)} "${device.owner.node.path}" is in ${whereIs(device.namespace)}`);

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
+import { Host } from './host.js';
+import { hostPropProblem } from './private/checks.js';
 
 const SYSCTL_BRAND = Symbol.for('nslab.Sysctl');
 
@@ -14,6 +16,11 @@ export interface SysctlProps {
    * @default - the host namespace
    */
   readonly namespace?: never;
+  /**
+   * The machine whose root namespace it is, in a lab that spans several (see Host).
+   * @default - the local machine (in a lab without hosts)
+   */
+  readonly host?: Host;
 }
 
 /**
@@ -45,7 +52,7 @@ export class Sysctl extends Construct implements IResourceSource {
 
   /** The sysctl resource of the plan. */
   toResource(): ResourceBody {
-    return { type: 'sysctl', key: this.props.key, value: this.props.value };
+    return { type: 'sysctl', host: Host.isHost(this.props.host) ? this.props.host.hostId : undefined, key: this.props.key, value: this.props.value };
   }
 
   private problems(): string[] {
@@ -56,6 +63,8 @@ export class Sysctl extends Construct implements IResourceSource {
     const problems: string[] = [];
     if (typeof key !== 'string') problems.push('"key" is required: a net.* sysctl such as "net.ipv4.ip_forward"');
     if (typeof value !== 'string') problems.push('"value" is required and must be a string, e.g. \'1\'');
+    const host = hostPropProblem(this, this.props.host);
+    if (host) problems.push(host);
     return problems;
   }
 }

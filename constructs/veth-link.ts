@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
+import { Host } from './host.js';
 import type { Impair, VethEnd as PlanVethEnd } from '../src/plan/types.js';
 import { DEVICE_BRAND, RESOURCE_BRAND, brand, hasBrand, type IResourceSource, type ResourceBody } from '../src/synth/contract.js';
 import { deriveInterfaceName } from '../src/synth/naming.js';
@@ -55,8 +57,11 @@ export interface VethEndOnBridgeProps extends VethEndCommonProps {
 
 /** A veth end in the host namespace. */
 export interface VethEndInHostProps extends VethEndCommonProps {
-  /** The end lives in the host namespace. */
-  readonly host: true;
+  /**
+   * The end lives in a host's root namespace: `true` for the local machine's, a Host for that
+   * machine's (a lab with hosts).
+   */
+  readonly host: true | Host;
   /** Not allowed with `host`. */
   readonly namespace?: never;
   /** Not allowed with `host`. */
@@ -81,11 +86,24 @@ export interface VethLinkProps {
    * @default true
    */
   readonly up?: boolean;
+  /**
+   * The VXLAN network identifier of a link whose ends are on different hosts (see Host).
+   * @default - derived from the lab's key and the link's path
+   */
+  readonly vni?: number;
 }
+
+/** UDP port of links across hosts (IANA's VXLAN port). */
+export const VXLAN_PORT = 4789;
+/** MTU of links across hosts by default: 1500 less VXLAN's 50 bytes over IPv4. */
+export const VXLAN_MTU = 1450;
 
 /**
  * A veth pair: a virtual cable whose two ends live in namespaces, on bridges or in the host.
- * The ends, `link.a` and `link.b`, are devices.
+ * The ends, `link.a` and `link.b`, are devices. Between namespaces on different hosts (see Host)
+ * the link is a VXLAN tunnel over the hosts' own network: on each side a vxlan device created in
+ * that host's root namespace and moved into the end's namespace under the end's name (UDP 4789,
+ * MTU 1450 unless `mtu` says otherwise).
  *
  * Equivalent to: `ip link add <a> netns <nsA> type veth peer name <b> netns <nsB> [mtu M]`,
  * then `ip link set <end> master <bridge>` for bridge ports and `ip link set <end> up`.
@@ -107,12 +125,48 @@ export class VethLink extends Construct implements IResourceSource {
     this.props = props ?? ({} as VethLinkProps);
     this.a = new VethEnd(this, 'a', this.props.a);
     this.b = new VethEnd(this, 'b', this.props.b);
-    this.node.addValidation({ validate: () => [...this.a.problems(), ...this.b.problems()] });
+    this.node.addValidation({ validate: () => [...this.a.problems(), ...this.b.problems(), ...this.acrossProblems()] });
+  }
+
+  /** Whether the ends are on different hosts: the link is then a VXLAN tunnel (two vxlan devices). */
+  get acrossHosts(): boolean {
+    const [x, y] = [this.a.host, this.b.host];
+    return x !== undefined && y !== undefined && x !== y;
+  }
+
+  /** The VXLAN network identifier of a link across hosts. */
+  get vni(): number {
+    if (this.props.vni !== undefined) return this.props.vni;
+    const lab = Lab.of(this);
+    const h = createHash('sha256').update(`${lab.prefix}${lab.name}/${this.node.path}`).digest().readUInt32BE(0);
+    return 1 + (h % 0xfffffe);
+  }
+
+  /** A link across hosts: on each side a vxlan device in the end's namespace, created from that host's root namespace. */
+  toResources(): Record<string, ResourceBody> | undefined {
+    if (!this.acrossHosts) return undefined;
+    const side = (me: VethEnd, peer: VethEnd): ResourceBody => ({
+      type: 'vxlan', host: me.host!.hostId, namespace: me.namespace!.name, name: me.deviceName, vni: this.vni,
+      local: me.host!.underlay, remote: peer.host!.underlay, port: VXLAN_PORT, mtu: this.props.mtu ?? VXLAN_MTU, up: this.props.up ?? true,
+    }) as ResourceBody;
+    return { a: side(this.a, this.b), b: side(this.b, this.a) };
+  }
+
+  private acrossProblems(): string[] {
+    const vni = this.props.vni;
+    const out: string[] = [];
+    if (vni !== undefined && (!Number.isInteger(vni) || vni < 1 || vni > 0xffffff)) out.push(`"vni" must be an integer from 1 to 16777215 (it is ${JSON.stringify(vni)})`);
+    if (!this.acrossHosts) return out;
+    for (const e of [this.a, this.b]) {
+      if (!e.namespace || e.bridge) out.push(`end ${e.end} is on host "${e.host!.hostId}" and the other end on another: a link across hosts needs both ends directly in namespaces`);
+      if (e.mac !== undefined || e.impair !== undefined) out.push(`end ${e.end}: "mac" and "impair" are not taken on a link across hosts`);
+    }
+    return out;
   }
 
   /** The veth resource of the plan. */
   toResource(): ResourceBody {
-    return { type: 'veth', a: this.a.toPlanEnd(), b: this.b.toPlanEnd(), mtu: this.props.mtu, up: this.props.up ?? true };
+    return { type: 'veth', host: this.a.host?.hostId ?? this.b.host?.hostId, a: this.a.toPlanEnd(), b: this.b.toPlanEnd(), mtu: this.props.mtu, up: this.props.up ?? true };
   }
 }
 brand(VethLink, VETH_BRAND);
@@ -152,6 +206,22 @@ export class VethEnd implements IDevice {
   }
 
   /** The VethLink that declares the end. */
+  /** The machine this end is on (a lab with hosts), or undefined. */
+  get host(): Host | undefined {
+    if (Host.isHost(this.props.host)) return this.props.host;
+    return this.namespace?.host ?? this.bridge?.host;
+  }
+
+  /** The end's `mac` prop as given. */
+  get mac(): unknown {
+    return this.props.mac;
+  }
+
+  /** The end's `impair` prop as given. */
+  get impair(): unknown {
+    return this.props.impair;
+  }
+
   get owner(): VethLink {
     return this.link;
   }
@@ -179,11 +249,12 @@ export class VethEnd implements IDevice {
     }
     if (namespace !== undefined && !NetNamespace.isNetNamespace(namespace)) return [`${at}: "namespace" must be a NetNamespace`];
     if (bridge !== undefined && !Bridge.isBridge(bridge)) return [`${at}: "bridge" must be a Bridge`];
-    if (host !== undefined && host !== true) return [`${at}: "host" must be true`];
+    if (host !== undefined && host !== true && !Host.isHost(host)) return [`${at}: "host" must be true or a Host`];
     return defined(
       nameTypeProblem(this.props.name, `${at}: "name"`),
       this.bridge ? sameLabProblem(this.link, this.bridge, `${at}: bridge`) : undefined,
       this.namespace && !this.bridge ? sameLabProblem(this.link, this.namespace, `${at}: namespace`) : undefined,
+      Host.isHost(host) ? sameLabProblem(this.link, host, `${at}: host`) : undefined,
     );
   }
 }

@@ -1,6 +1,7 @@
 /** Construct-level checks shared by the constructs (messages without the `[path]` part). */
 import type { IConstruct } from 'constructs';
 import { Lab } from '../lab.js';
+import { Host } from '../host.js';
 
 /**
  * Why `self` may not refer to `ref`: `ref` is outside any Lab or in another lab than `self`.
@@ -22,6 +23,13 @@ export function nameTypeProblem(name: unknown, what = '"name"'): string | undefi
 }
 
 /** A location for messages: `namespace "red-blue/red"` (construct path) or `the host`. */
+/** The problem with a `host` prop (a Host of the same lab, or absent), if any. */
+export function hostPropProblem(self: IConstruct, host: unknown, what = '"host"'): string | undefined {
+  if (host === undefined) return undefined;
+  if (!Host.isHost(host)) return `${what} must be a Host`;
+  return sameLabProblem(self, host, 'host');
+}
+
 export const whereIs = (ns: IConstruct | undefined): string => (ns ? `namespace "${ns.node.path}"` : 'the host');
 
 /** Collects the defined messages. */

@@ -10,7 +10,7 @@ import { TerraformStack } from './cdk.js';
 import { Construct } from 'constructs';
 import { Lab, type LabProps } from '../../constructs/lab.js';
 import { synthesize } from '../synth/synth.js';
-import { HOST, TYPE_ORDER, labKey, loc, type PlanDocument, type Resource } from '../plan/types.js';
+import { HOST, TYPE_ORDER, labKey, loc, type HostSpec, type PlanDocument, type Resource } from '../plan/types.js';
 import { NetnsProvider } from './generated/providers/netns/provider/index.js';
 import { Namespace } from './generated/providers/netns/namespace/index.js';
 import { Bridge } from './generated/providers/netns/bridge/index.js';
@@ -21,16 +21,24 @@ import { Masquerade } from './generated/providers/netns/masquerade/index.js';
 import { PortForward } from './generated/providers/netns/port-forward/index.js';
 import { Firewall } from './generated/providers/netns/firewall/index.js';
 import { Sysctl } from './generated/providers/netns/sysctl/index.js';
+import { Vxlan } from './generated/providers/netns/vxlan/index.js';
+import { hostParts } from '../plan/hosts.js';
 import { netfilterToObject, impairToMap } from '../terraform/netfilter.js';
 import { sysctlDevice } from '../plan/validate.js';
 
 /** A generated `netns_*` resource. */
-export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route | Masquerade | PortForward | Firewall | Sysctl;
+export type NetnsResource = Namespace | Bridge | VethLink | IpAddress | Route | Masquerade | PortForward | Firewall | Sysctl | Vxlan;
 
 export interface LabResources {
   /** The plan the resources were made from. */
   readonly plan: PlanDocument;
+  /** The provider of a lab without hosts (with hosts: the first host's; see `providers`). */
   readonly provider: NetnsProvider;
+  /**
+   * A lab with hosts: one provider configuration per host, by host id (its alias), reaching that
+   * machine over ssh; each resource uses its host's.
+   */
+  readonly providers: Record<string, NetnsProvider>;
   /** The `netns_*` resource of each plan resource, by plan id (the construct path below the lab). */
   readonly resources: Record<string, NetnsResource>;
 }
@@ -57,8 +65,31 @@ const idFor = (planId: string) => planId.replace(/\//gu, '_');
 export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): LabResources {
   const [plan] = synthesize(lab);
   if (!plan) throw new Error(`lab "${lab.node.path}" synthesized to no plan`);
-  const provider = opts.provider ?? new NetnsProvider(scope, `${idFor(lab.node.id)}-provider`, { lab: labKey(plan) });
   const resources: Record<string, NetnsResource> = {};
+  const parts = hostParts(plan);
+  if (!parts) {
+    const provider = opts.provider ?? new NetnsProvider(scope, `${idFor(lab.node.id)}-provider`, { lab: labKey(plan) });
+    emitResources(scope, plan, provider, resources);
+    return { plan, provider, providers: {}, resources };
+  }
+  // One provider configuration per host (its alias is the host id), keyed `<lab key>.<host id>`.
+  const providers: Record<string, NetnsProvider> = {};
+  for (const part of parts) {
+    providers[part.host] = new NetnsProvider(scope, `${idFor(lab.node.id)}-${part.host}-provider`, { alias: part.host, lab: labKey(part.plan), ...hostConfig(part.spec) });
+    emitResources(scope, part.plan, providers[part.host]!, resources);
+  }
+  return { plan, provider: providers[parts[0]!.host]!, providers, resources };
+}
+
+/** A host's provider settings: `host` (ssh://…), the key and the state directory there. */
+const hostConfig = (spec: HostSpec) => ({
+  host: spec.ssh.startsWith('ssh://') ? spec.ssh : `ssh://${spec.ssh}`,
+  ...(spec.identityFile ? { identityFile: spec.identityFile } : {}),
+  ...(spec.stateDir ? { stateDir: spec.stateDir } : {}),
+});
+
+/** Declares one `netns_*` resource per resource of `plan` (one host's part, or a whole local lab) on `provider`. */
+function emitResources(scope: Construct, plan: PlanDocument, provider: NetnsProvider, resources: Record<string, NetnsResource>): void {
   const namespaces = new Map<string, Namespace>();
   /** Devices by `location|name`: the attribute that names them (a reference). */
   const devices = new Map<string, string>();
@@ -98,6 +129,12 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
         devices.set(`${loc(r.a.namespace)}|${r.a.name}`, v.aName);
         devices.set(`${loc(r.b.namespace)}|${r.b.name}`, v.bName);
         for (const e of [r.a, r.b]) linkOwners.set(`${loc(e.namespace)}|${e.name}`, v);
+        resources[id] = v;
+        break;
+      }
+      case 'vxlan': {
+        const v = new Vxlan(scope, cid, { ...meta, namespace: nsRef(r.namespace)!, name: r.name, vni: r.vni, local: r.local, remote: r.remote, port: r.port, mtu: r.mtu, up: r.up });
+        devices.set(`${loc(r.namespace)}|${r.name}`, v.name);
         resources[id] = v;
         break;
       }
@@ -143,7 +180,6 @@ export function emitLab(scope: Construct, lab: Lab, opts: EmitOptions = {}): Lab
       }
     }
   }
-  return { plan, provider, resources };
 }
 
 export interface LabStackProps extends LabProps {

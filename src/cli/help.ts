@@ -32,6 +32,8 @@ export const ENVIRONMENT = [
   'NSLAB_LAUNCHER (0: start processes directly, without the launcher)',
   'NSLAB_PARALLEL (how many processes the launcher runs at once, default 1; 0: no limit)',
   'NSLAB_PIN_DIR (where namespaces are pinned, default /run/nslab/pins)',
+  'NSLAB_SSH_CONFIG (an ssh_config file for connections to a lab\'s hosts, instead of the user\'s)',
+  'NSLAB_SSH_DIR (ssh control sockets of those connections, default /run/nslab/ssh)',
   'NSLAB_CDK (cdktf or cdktn: which CDK library nslab/cdktf loads when both are installed)',
 ];
 

@@ -15,9 +15,23 @@ import { COMMANDS, USAGE, commandHelp, didYouMean, version } from './help.js';
 import { cmdExec } from './exec.js';
 import { progressPrinter } from './progress.js';
 import { confirm, ExitCodeError, out, plansOf, requireRoot, stateLab, UsageError, write, type Flags } from './common.js';
+import { EngineError, SshRunner, hostParts, parseSsh, sshStore, type HostPart, type PlanDocument, type StateStore } from '../engine/index.js';
 import { applyLab, destroyLab, findOrphans, listStates, planJson, planLab, prestartLauncher, processRunner, readState, removeOrphans, removeStalePins, renderGraph, renderPlan, stateDir, withRunOptions, type LabPlan } from '../engine/index.js';
 
 const timeoutMs = (flags: Flags) => (flags.timeout ? Number(flags.timeout) * 1000 : undefined);
+/** A host's part of a lab: its runner and its records, over ssh. */
+function overSsh(part: HostPart): { runner: SshRunner; store: StateStore } {
+  const target = parseSsh(part.spec.ssh);
+  if (typeof target === 'string') throw new EngineError(`host ${part.host}: ${target}`);
+  const ssh = new SshRunner({ ...target, ...(part.spec.identityFile ? { identityFile: part.spec.identityFile } : {}) });
+  return { runner: ssh, store: sshStore(ssh, part.spec.stateDir) };
+}
+
+/** Labs across machines are deployed by Terraform, one provider per host (nslab/cdktf's LabStack). */
+function refuseHosts(p: PlanDocument, what: string): void {
+  if (p.hosts) throw new EngineError(`lab ${labKey(p)} spans hosts (${Object.keys(p.hosts).sort().join(', ')}): ${what} it with cdktf or Terraform (nslab/cdktf's LabStack makes one provider per host); nslab plan shows each host's part`);
+}
+
 const engineOpts = (flags: Flags) => ({ lockTimeoutMs: flags['lock-timeout'] ? Number(flags['lock-timeout']) * 1000 : 0, timeoutMs: timeoutMs(flags), adopt: flags.adopt });
 const engineRunner = (flags: Flags) => (timeoutMs(flags) ? withRunOptions(processRunner, { timeoutMs: timeoutMs(flags) }) : processRunner);
 const done = (changes: readonly { action: string }[]) =>
@@ -41,7 +55,12 @@ async function cmdPlan(file: string | undefined, flags: Flags): Promise<number> 
   const plans = await plansOf(file, flags);
   requireRoot();
   const results: LabPlan[] = [];
-  for (const p of plans) results.push(await planLab(p, engineOpts(flags)));
+  for (const p of plans) {
+    const parts = hostParts(p);
+    if (!parts) results.push(await planLab(p, engineOpts(flags)));
+    // A lab across machines: each host's part against that host's kernel and records, over ssh.
+    else for (const part of parts) results.push(await planLab(part.plan, { ...engineOpts(flags), ...overSsh(part) }));
+  }
   if (flags.json) out(JSON.stringify(results.map((r) => planJson(r.lab, r.key, r.result)), null, 2));
   else {
     for (const r of results) {
@@ -84,6 +103,7 @@ async function cmdApply(file: string | undefined, flags: Flags): Promise<number>
     ? selectLabs(flags.lab, saved.labs.map((l) => ({ ...l, lab: l.plan.lab, prefix: l.plan.prefix })), file!)
     : (await plansOf(file, flags)).map((plan) => ({ plan, changes: undefined }));
   requireRoot();
+  for (const { plan: p } of labs) refuseHosts(p, 'apply');
   for (const { plan: p, changes: expected } of labs) {
     // On a terminal only: piped output and --json stay as they are.
     const progress = process.stdout.isTTY && !flags.json ? progressPrinter(labKey(p), out) : undefined;
@@ -111,7 +131,9 @@ async function cmdApply(file: string | undefined, flags: Flags): Promise<number>
 }
 
 async function cmdDestroy(file: string | undefined, flags: Flags): Promise<number> {
-  const keys = file ? (await plansOf(file, flags)).map(labKey) : flags.lab ? [stateLab(flags.lab)] : [];
+  const plans = file ? await plansOf(file, flags) : [];
+  for (const p of plans) refuseHosts(p, 'destroy');
+  const keys = file ? plans.map(labKey) : flags.lab ? [stateLab(flags.lab)] : [];
   if (keys.length === 0) throw new UsageError('destroy needs FILE or --lab NAME');
   requireRoot();
   for (const key of keys) {

@@ -16,6 +16,8 @@ export function undeclaredLive(r: Resource, live: LiveState): Record<string, str
     if (mac === undefined && l.mac !== undefined) out[`${prefix}mac`] = l.mac;
   };
   if (r.type === 'bridge') linkFields(r.namespace, r.name, r.mtu, r.mac);
+  // A vxlan declares no MAC (the kernel picks one): only its MTU is a field it may leave undeclared.
+  if (r.type === 'vxlan' && r.mtu === undefined && link(r.namespace, r.name)) out.mtu = link(r.namespace, r.name)!.mtu;
   if (r.type === 'veth') {
     linkFields(r.a.namespace, r.a.name, r.mtu, r.a.mac, 'a.');
     linkFields(r.b.namespace, r.b.name, r.mtu, r.b.mac, 'b.');

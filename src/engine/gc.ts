@@ -38,7 +38,7 @@ function claims(dir: string, key: string): { namespaces: Set<string>; links: Set
 }
 
 const hostLinks = (r: Resource): Array<[string, string]> => {
-  if (r.type === 'bridge') return [[loc(r.namespace), r.name]];
+  if (r.type === 'bridge' || r.type === 'vxlan') return [[loc(r.namespace), r.name]];
   if (r.type === 'veth') return [r.a, r.b].map((e) => [loc(e.namespace), e.name]);
   return [];
 };

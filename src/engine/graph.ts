@@ -1,6 +1,7 @@
 /**
  * A lab's topology as a diagram (mermaid or Graphviz dot): namespaces (and the host) as boxes,
- * devices inside them with their addresses, veth links as edges, bridge ports joined to bridges.
+ * devices inside them with their addresses, veth links as edges, bridge ports joined to bridges,
+ * vxlan devices labelled with their VNI and remote end.
  * Pure: plan in, text out.
  */
 import { HOST, loc, type Location, type PlanDocument, type Resource } from '../plan/types.js';
@@ -35,6 +36,8 @@ function collect(plan: PlanDocument) {
   const sorted: Array<[string, Resource]> = Object.entries(plan.resources).sort(([a], [b]) => a.localeCompare(b));
   for (const [, r] of sorted) if (r.type === 'namespace') box(r.name);
   for (const [, r] of sorted) if (r.type === 'bridge') dev(loc(r.namespace), r.name).push('bridge');
+  // A vxlan's peer is on another machine: the device shows its tunnel instead of an edge.
+  for (const [, r] of sorted) if (r.type === 'vxlan') dev(r.namespace, r.name).push(`vxlan ${r.vni} to ${r.remote}`);
   for (const [id, r] of sorted) {
     if (r.type === 'veth') {
       for (const e of [r.a, r.b]) {

@@ -33,3 +33,9 @@ export { processRunner, prestartLauncher, withRunOptions, inLocation, runChecked
 export { stateDir, listStates, readState, ownerKey, lockLab, tryLockLab, LockedError, type LabLock } from './state/state.js';
 export { trustedDir } from './state/trust.js';
 export { unpinAllSync } from './state/pins.js';
+export { localStore, type StateStore } from './state/store.js';
+
+// Other machines, over ssh.
+export { SshRunner, type SshTarget } from './remote/ssh.js';
+export { sshStore } from './remote/store.js';
+export { parseSsh, hostParts, type HostPart, type SshAddress } from '../plan/hosts.js';

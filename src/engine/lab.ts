@@ -14,6 +14,7 @@ import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeStat
 import { processRunner, withRunOptions, type Runner } from './runner.js';
 import { foundAfter, foundBeforeApply, hostFound, hostSysctlClaims, withRestores } from './state/sysctls.js';
 import { pin, preparePins, unpin, unpinStale } from './state/pins.js';
+import { sysctlClaims, type StateStore } from './state/store.js';
 import { ownerMarker } from '../plan/types.js';
 import { ownerConflict } from './diff/sysctl.js';
 
@@ -30,6 +31,11 @@ export interface EngineOptions {
    * (they get the lab's marker; nothing is recreated). Objects that differ stay conflicts.
    */
   readonly adopt?: boolean;
+  /**
+   * Where the lab's records are, when not in `stateDir` of this machine: another machine's store
+   * (remote/store.ts). Read by planLab (applies to other machines go through Terraform).
+   */
+  readonly store?: StateStore;
 }
 
 /** Foreign objects in the way, or a verification that failed: a user-facing error. */
@@ -92,13 +98,16 @@ async function readFor(runner: Runner, desired: Record<string, Resource>, prior:
 export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Promise<LabPlan> {
   const { runner, dir } = resolveOptions(opts);
   const key = labKey(plan);
-  const state = readState(dir, key);
+  const { store } = opts;
+  const state = store ? await store.read(key) : readState(dir, key);
   const prior = priorOf(state);
   const desired = withRestores(plan.resources, state);
   const live = await readFor(runner, desired, prior);
-  const host = { hostSysctlOwners: hostSysctlClaims(dir, key, Object.values(desired)), hostSysctlsFound: hostFound(state) };
-  const base = diff({ key: ownerKey(dir, key), desired, live, prior, ...host });
-  const result = opts.adopt && base.conflicts.length ? adopting(base, diff({ key: ownerKey(dir, key), desired, live, prior, adopt: true, ...host }), plan) : base;
+  const owners = store ? await sysctlClaims(store, key, Object.values(desired)) : hostSysctlClaims(dir, key, Object.values(desired));
+  const host = { hostSysctlOwners: owners, hostSysctlsFound: hostFound(state) };
+  const owner = store ? store.owner(key) : ownerKey(dir, key);
+  const base = diff({ key: owner, desired, live, prior, ...host });
+  const result = opts.adopt && base.conflicts.length ? adopting(base, diff({ key: owner, desired, live, prior, adopt: true, ...host }), plan) : base;
   const restoring = (c: Change) => {
     const declared = plan.resources[c.id];
     const keys = c.fields.map((f) => f.field.replace(/^sysctls\./u, ''));
@@ -190,6 +199,8 @@ export function movedSince(expected: readonly Change[], now: readonly Change[]):
  */
 export async function applyLab(plan: PlanDocument, opts: ApplyOptions = {}): Promise<ApplyResult | undefined> {
   const started = Date.now();
+  // A lab across machines is applied by Terraform, one provider per host (this machine is none of them).
+  if (plan.hosts) throw new EngineError(`lab ${labKey(plan)} spans hosts (${Object.keys(plan.hosts).sort().join(', ')}): deploy it with cdktf or Terraform`);
   const { lock, runner, dir } = await locked(opts, labKey(plan));
   try {
     opts.onProgress?.({ phase: 'reading', done: 0, total: Object.values(plan.resources).filter((r) => r.type === 'namespace').length });

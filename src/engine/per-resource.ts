@@ -16,10 +16,10 @@ import type { LiveLocation } from './live/parse.js';
 import { applyChanges, type ApplyReport } from './apply/apply.js';
 import { HOST, identity, loc, type Location, type Resource } from '../plan/types.js';
 import type { Runner } from './runner.js';
-import { EngineError, locked, resolveOptions, type EngineOptions } from './lab.js';
-import { ownerKey, readState, removeState, writeState, type LabState } from './state/state.js';
+import { EngineError, resolveOptions, type EngineOptions } from './lab.js';
+import type { LabState } from './state/state.js';
 import { renderChange, renderConflicts } from './diff/render.js';
-import { hostSysctlClaims } from './state/sysctls.js';
+import { localStore, sysctlClaims, type StateStore } from './state/store.js';
 
 const ID = 'resource';
 
@@ -38,14 +38,21 @@ async function readFor(runner: Runner, rs: Resource[], known?: Map<Location, Liv
   return readLive(runner, { locations: rs.flatMap(locations), sysctls, known, extras: extrasFor(need ? [need] : [], rs) });
 }
 
-/** A runner, or engine options (runner, state directory, lock wait, child deadline). */
-export type ResourceOptions = Runner | EngineOptions;
+/**
+ * A runner, or engine options (runner, state directory, lock wait, child deadline), with the
+ * store the records go to (another machine's: see remote/store.ts).
+ */
+export type ResourceOptions = Runner | (EngineOptions & { readonly store?: StateStore });
 
 /** How long a resource change waits for the lab's lock by default: Terraform runs several at once. */
 const RESOURCE_LOCK_WAIT_MS = 300_000;
 
-const engineOptions = (o: ResourceOptions | undefined): EngineOptions => (o && 'run' in o ? { runner: o } : (o ?? {}));
-const options = (o: ResourceOptions | undefined) => resolveOptions(engineOptions(o), RESOURCE_LOCK_WAIT_MS);
+/** The runner (with the deadline, if one is set), the store, and how long to wait for the lab's lock. */
+function options(o: ResourceOptions | undefined): { runner: Runner; store: StateStore; lockTimeoutMs: number } {
+  const eo = o && 'run' in o ? { runner: o } : (o ?? {});
+  const { runner, dir, lockTimeoutMs } = resolveOptions(eo, RESOURCE_LOCK_WAIT_MS);
+  return { runner, store: ('store' in eo ? eo.store : undefined) ?? localStore(dir), lockTimeoutMs };
+}
 
 /** The record id of a resource in a Terraform-managed lab's state. */
 export const recordId = (r: Resource) => `terraform:${identity(r)}`;
@@ -87,9 +94,9 @@ function foundAfterOne(state: LabState | undefined, prior: Resource | undefined,
  * otherwise the resource with every differing field set to its live value.
  */
 export async function readResource(key: string, r: Resource, opts?: ResourceOptions): Promise<Resource | undefined> {
-  const { runner, dir } = options(opts);
+  const { runner, store } = options(opts);
   const live = await readFor(runner, [r]);
-  const d = diffOne(ownerKey(dir, key), r, r, live);
+  const d = diffOne(store.owner(key), r, r, live);
   if (d.conflicts.length) return undefined;
   const own = d.changes.filter((c) => c.id === ID);
   if (own.some((c) => c.action === 'create' || c.action === 'replace')) return undefined;
@@ -99,10 +106,11 @@ export async function readResource(key: string, r: Resource, opts?: ResourceOpti
 
 /** What changing `prior` into `desired` would do (either may be absent: create or delete). */
 export async function planResource(key: string, prior: Resource | undefined, desired: Resource | undefined, opts?: ResourceOptions): Promise<DiffResult> {
-  const { runner, dir } = options(opts);
+  const { runner, store } = options(opts);
   const live = await readFor(runner, [prior, desired].filter((r): r is Resource => r !== undefined), undefined, desired);
-  const owners = hostSysctlClaims(dir, key, desired ? [desired] : []);
-  return diffOne(ownerKey(dir, key), desired, prior, live, undefined, { owners, found: readState(dir, key)?.sysctlsFound?.[HOST] });
+  const owners = await sysctlClaims(store, key, desired ? [desired] : []);
+  const found = desired?.type === 'sysctl' || prior?.type === 'sysctl' ? (await store.read(key))?.sysctlsFound?.[HOST] : undefined;
+  return diffOne(store.owner(key), desired, prior, live, undefined, { owners, found });
 }
 
 /**
@@ -112,10 +120,13 @@ export async function planResource(key: string, prior: Resource | undefined, des
  * anything still different is an EngineError (what may have been made stays recorded).
  */
 export async function applyResource(key: string, prior: Resource | undefined, desired: Resource | undefined, opts?: ResourceOptions): Promise<ApplyReport> {
-  const { lock, runner, dir } = await locked(engineOptions(opts), key, RESOURCE_LOCK_WAIT_MS);
+  const o = options(opts);
+  const { store } = o;
+  const lock = await store.lock(key, o.lockTimeoutMs, o.runner);
+  const { runner } = lock;
   try {
-    const owner = ownerKey(dir, key);
-    const state = readState(dir, key);
+    const owner = store.owner(key);
+    const state = await store.read(key);
     if (state && state.managedBy !== 'terraform') {
       throw new EngineError(`lab ${key} was applied by nslab apply, not by Terraform; the provider leaves it alone (choose another provider "lab", or destroy that lab first)`);
     }
@@ -123,15 +134,15 @@ export async function applyResource(key: string, prior: Resource | undefined, de
     const live = await readFor(runner, rs, undefined, desired);
     const half = desired && !prior ? state?.pending?.[recordId(desired)] : undefined;
     // A host sysctl: another lab's claim is a conflict; one no longer declared goes back to the value found.
-    const host = { owners: hostSysctlClaims(dir, key, desired ? [desired] : []), found: state?.sysctlsFound?.[HOST] };
+    const host = { owners: await sysctlClaims(store, key, desired ? [desired] : []), found: state?.sysctlsFound?.[HOST] };
     const d = diffOne(owner, desired, prior, live, half, host);
     if (d.conflicts.length) throw new EngineError(renderConflicts(d.conflicts));
     const record = (resources: Record<string, Resource>, pending?: Record<string, Resource>, sysctlsFound = state?.sysctlsFound) => {
-      if (!Object.keys(resources).length && !pending) return removeState(dir, key);
-      writeState(dir, { version: 1, lab: key, prefix: '', key, resources, ...(pending ? { pending } : {}), managedBy: 'terraform', ...(sysctlsFound ? { sysctlsFound } : {}) } satisfies LabState);
+      if (!Object.keys(resources).length && !pending) return store.remove(key);
+      return store.write({ version: 1, lab: key, prefix: '', key, resources, ...(pending ? { pending } : {}), managedBy: 'terraform', ...(sysctlsFound ? { sysctlsFound } : {}) } satisfies LabState);
     };
     const owned = { ...(state?.resources ?? {}) };
-    if (desired && d.changes.length) record(owned, { ...(state?.pending ?? {}), [recordId(desired)]: desired });
+    if (desired && d.changes.length) await record(owned, { ...(state?.pending ?? {}), [recordId(desired)]: desired });
     const report = await applyChanges(runner, owner, d.changes, live);
     const after = diffOne(owner, desired, desired ?? prior, await readFor(runner, rs, report.observed), undefined, { found: host.found });
     const left = desired ? after.changes : after.changes.filter((c) => c.action === 'delete' || c.type === 'sysctl');
@@ -140,7 +151,7 @@ export async function applyResource(key: string, prior: Resource | undefined, de
     if (desired) owned[recordId(desired)] = desired;
     const pending = { ...(state?.pending ?? {}) };
     for (const r of rs) delete pending[recordId(r)];
-    record(owned, Object.keys(pending).length ? pending : undefined, foundAfterOne(state, prior, desired, report));
+    await record(owned, Object.keys(pending).length ? pending : undefined, foundAfterOne(state, prior, desired, report));
     return report;
   } finally {
     await lock.release();

@@ -11,6 +11,8 @@ export const isNetfilter = (r: { type: string }): r is NetfilterResource => (NET
 
 interface NfBase {
   readonly path: string;
+  /** The machine it lives on (see types.ts, Base). */
+  readonly host?: string;
   /** The namespace whose nftables table holds the rules; absent for the host. */
   readonly namespace?: string;
   /** The rules' tag (their nftables comment): unique per type and location. */

@@ -9,11 +9,17 @@ export const PLAN_VERSION = 1;
 /** Route protocol number nslab marks its routes with (`ip route add … proto 213`). */
 export const ROUTE_PROTO = 213;
 
-export type ResourceType = 'namespace' | 'bridge' | 'veth' | 'address' | 'route' | NetfilterType | 'sysctl';
+export type ResourceType = 'namespace' | 'bridge' | 'veth' | 'vxlan' | 'address' | 'route' | NetfilterType | 'sysctl';
 
 interface Base {
   /** The construct path that declared the resource (for messages). */
   readonly path: string;
+  /**
+   * The machine the resource lives on: the id of one of the plan's `hosts`. Absent: the local
+   * machine (a plan with `hosts` sets it on every resource). The engine works on one host's part
+   * at a time, without this field (see src/plan/hosts.ts).
+   */
+  readonly host?: string;
 }
 
 export interface NamespaceResource extends Base {
@@ -54,6 +60,29 @@ export interface VethResource extends Base {
   readonly up: boolean;
 }
 
+/**
+ * A VXLAN device: created from the host (root) namespace, so that its UDP socket uses the
+ * machine's own network, and moved into a lab namespace under `name`. One end of a link between
+ * namespaces on different machines (the peer machine's plan has the other end).
+ */
+export interface VxlanResource extends Base {
+  readonly type: 'vxlan';
+  /** The lab namespace the device lives in (required; never the host). */
+  readonly namespace: string;
+  /** Its interface name there. */
+  readonly name: string;
+  /** The VXLAN network identifier, 1-16777215. */
+  readonly vni: number;
+  /** This machine's underlay address (IPv4 or IPv6), canonical form. */
+  readonly local: string;
+  /** The peer machine's underlay address, of the same family as `local`, canonical form. */
+  readonly remote: string;
+  /** The UDP destination port (the construct layer's default is 4789; a plan always carries it). */
+  readonly port: number;
+  readonly mtu?: number;
+  readonly up: boolean;
+}
+
 export interface AddressResource extends Base {
   readonly type: 'address';
   readonly namespace?: string;
@@ -87,7 +116,7 @@ export interface SysctlResource extends Base {
   readonly value: string;
 }
 
-export type Resource = NamespaceResource | BridgeResource | VethResource | AddressResource | RouteResource | NetfilterResource | SysctlResource;
+export type Resource = NamespaceResource | BridgeResource | VethResource | VxlanResource | AddressResource | RouteResource | NetfilterResource | SysctlResource;
 
 export type { Impair } from './impair.js';
 export type { FirewallResource, FirewallRule, MasqueradeResource, NetfilterResource, NetfilterType, PortForwardResource } from './netfilter.js';
@@ -102,6 +131,20 @@ export interface PlanDocument {
   readonly prefix: string;
   /** Resources keyed by id (the construct path below the lab). */
   readonly resources: Record<string, Resource>;
+  /** The machines of a lab that spans several, by id (absent: everything is local). */
+  readonly hosts?: Record<string, HostSpec>;
+}
+
+/** A machine of a multi-host lab: reached over SSH, its part deployed by its own provider. */
+export interface HostSpec {
+  /** `user@address[:port]`. */
+  readonly ssh: string;
+  /** The address VXLAN tunnels use on this machine (default: the ssh address). */
+  readonly underlay: string;
+  /** The private key ssh uses (default: ssh's own choice). */
+  readonly identityFile?: string;
+  /** Where that machine keeps nslab's records (default: /var/lib/nslab there). */
+  readonly stateDir?: string;
 }
 
 /** The identity of a lab on a machine: its state file, lock and kernel markers use this. */
@@ -140,6 +183,8 @@ export function identity(r: Resource): string {
     case 'namespace':
       return `namespace ${r.name}`;
     case 'bridge':
+    case 'vxlan':
+      // One kernel link per name and location, whatever its kind: a clash is a duplicate.
       return `link ${loc(r.namespace)}/${r.name}`;
     case 'veth':
       return `veth ${loc(r.a.namespace)}/${r.a.name} ${loc(r.b.namespace)}/${r.b.name}`;
@@ -155,7 +200,7 @@ export function identity(r: Resource): string {
 }
 
 /** Order in which resource types are created; deletes run in the reverse order. */
-export const TYPE_ORDER: ResourceType[] = ['namespace', 'bridge', 'veth', 'address', 'route', 'masquerade', 'port-forward', 'firewall', 'sysctl'];
+export const TYPE_ORDER: ResourceType[] = ['namespace', 'bridge', 'veth', 'vxlan', 'address', 'route', 'masquerade', 'port-forward', 'firewall', 'sysctl'];
 
 /** JSON with sorted keys and two-space indentation: the deterministic plan encoding. */
 export function stableStringify(value: unknown): string {

@@ -1,3 +1,4 @@
+import { hostProblems, normalizeHosts, withHost } from './hosts.js';
 import {
   PLAN_VERSION,
   describeLocation,
@@ -7,6 +8,7 @@ import {
   type PlanDocument,
   type Resource,
   type RouteResource,
+  type VxlanResource,
 } from './types.js';
 import {
   canonicalAddress,
@@ -86,10 +88,11 @@ export function loadPlan(input: unknown): PlanDocument {
   const bad = badDeviceNames(Object.values(input.resources as Obj));
   for (const [id, raw] of Object.entries(input.resources as Obj)) {
     const r = normalizeResource(id, raw, problems, bad);
-    if (r) resources[id] = r;
+    if (r) resources[id] = withHost(r, raw, problems);
   }
-  const plan: PlanDocument = { version: PLAN_VERSION, lab: lab as string, prefix: prefix as string, resources };
-  problems.push(...checkReferences(plan, bad));
+  const hosts = input.hosts === undefined ? undefined : normalizeHosts(input.hosts, problems);
+  const plan: PlanDocument = { version: PLAN_VERSION, lab: lab as string, prefix: prefix as string, resources, ...(hosts ? { hosts } : {}) };
+  problems.push(...checkReferences(plan, bad), ...hostProblems(plan));
   if (problems.length) throw new PlanError(problems);
   return plan;
 }
@@ -108,7 +111,7 @@ function badDeviceNames(raws: unknown[]): Set<string> {
   };
   for (const raw of raws) {
     if (!isObj(raw)) continue;
-    if (raw.type === 'bridge') check(raw.namespace, raw.name);
+    if (raw.type === 'bridge' || raw.type === 'vxlan') check(raw.namespace, raw.name);
     if (raw.type === 'veth') for (const end of [raw.a, raw.b]) if (isObj(end)) check(end.namespace, end.name);
   }
   return bad;
@@ -204,6 +207,9 @@ export function normalizeResource(id: string, raw: unknown, problems: string[], 
       r = { type: 'veth', path, a: end(raw.a, 'a'), b: end(raw.b, 'b'), mtu: mtu(raw.mtu), up: bool(raw.up, 'up', true) };
       break;
     }
+    case 'vxlan':
+      r = normalizeVxlan(raw, path, problems, { str, ifname, mtu, bool });
+      break;
     case 'address': {
       const text = str(raw.address, 'address') ?? '';
       const address = canonicalAddress(text);
@@ -248,6 +254,63 @@ export function normalizeResource(id: string, raw: unknown, problems: string[], 
       else problems.push(`${at} unknown resource type ${JSON.stringify(raw.type)}`);
   }
   return problems.length === before ? r : undefined;
+}
+
+const VNI_MAX = 0xffffff;
+
+/** The helpers of normalizeResource that a vxlan uses (they add to its problems). */
+interface Checks {
+  str(v: unknown, what: string, required?: boolean): string | undefined;
+  ifname(v: unknown, what: string): string;
+  mtu(v: unknown): number | undefined;
+  bool(v: unknown, what: string, dflt: boolean): boolean;
+}
+
+/** Why `ip` is not a VXLAN underlay address: multicast (a group, not a peer) or unspecified. */
+function underlayProblem(ip: { family: 4 | 6; bytes: number[] }): string | undefined {
+  const [first = 0] = ip.bytes;
+  if (ip.bytes.every((b) => b === 0)) return 'is unspecified';
+  if (ip.family === 4 ? first >= 224 : first === 0xff) return 'is a multicast address (nslab makes point-to-point tunnels)';
+  return undefined;
+}
+
+/** A `vxlan` resource, checked and in canonical form (addresses compressed and lowercase). */
+function normalizeVxlan(raw: Obj, path: string, problems: string[], c: Checks): VxlanResource {
+  const at = `[${path}]`;
+  let namespace = '';
+  if (raw.namespace === undefined || raw.namespace === null) {
+    problems.push(`${at} a vxlan device lives in a lab namespace: "namespace" is required (the host cannot hold one)`);
+  } else namespace = c.str(raw.namespace, 'namespace') ?? '';
+  const name = c.ifname(raw.name, 'interface name');
+  const vni = raw.vni;
+  if (typeof vni !== 'number' || !Number.isInteger(vni) || vni < 1 || vni > VNI_MAX) {
+    problems.push(`${at} VNI ${JSON.stringify(vni)} is not an integer from 1 to ${VNI_MAX}`);
+  }
+  const port = raw.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`${at} port ${JSON.stringify(port)} is not an integer from 1 to 65535 (the UDP destination port, usually 4789)`);
+  }
+  const address = (v: unknown, what: 'local' | 'remote') => {
+    const text = c.str(v, `${what} address`);
+    if (text === undefined) return { text: '' };
+    const ip = parseIp(text);
+    if (!ip) {
+      problems.push(`${at} ${what} address "${text}" is not an IPv4 or IPv6 address`);
+      return { text };
+    }
+    const p = underlayProblem(ip);
+    if (p) problems.push(`${at} ${what} address "${text}" ${p}`);
+    return { text: canonicalIp(text)!, family: ip.family };
+  };
+  const local = address(raw.local, 'local');
+  const remote = address(raw.remote, 'remote');
+  if (local.family && remote.family && local.family !== remote.family) {
+    problems.push(`${at} remote address ${remote.text} is IPv${remote.family} but local address ${local.text} is IPv${local.family}: both ends of a tunnel use one family`);
+  }
+  return {
+    type: 'vxlan', path, namespace, name, vni: vni as number, local: local.text, remote: remote.text, port: port as number,
+    mtu: c.mtu(raw.mtu), up: c.bool(raw.up, 'up', true),
+  };
 }
 
 /**
@@ -306,11 +369,13 @@ export function checkReferences(plan: PlanDocument, badDevices: ReadonlySet<stri
   };
   for (const r of Object.values(plan.resources)) {
     if (r.type === 'bridge') addDevice(r.namespace, r.name, { path: r.path, kind: 'bridge', mtu: r.mtu, up: r.up });
+    if (r.type === 'vxlan') addDevice(r.namespace, r.name, { path: r.path, kind: 'vxlan', mtu: r.mtu, up: r.up });
     if (r.type === 'veth') {
       addDevice(r.a.namespace, r.a.name, { path: r.path, kind: 'veth', mtu: r.mtu, up: r.up });
       addDevice(r.b.namespace, r.b.name, { path: r.path, kind: 'veth', mtu: r.mtu, up: r.up });
     }
   }
+  problems.push(...checkVnis(plan));
   // Link segments: the two ends of a veth, and a bridge with its ports, are one segment.
   const segment = new Segments();
   for (const r of Object.values(plan.resources)) {
@@ -376,7 +441,24 @@ export function checkReferences(plan: PlanDocument, badDevices: ReadonlySet<stri
   return problems;
 }
 
-interface Dev { path: string; kind: 'bridge' | 'veth' | 'loopback'; mtu?: number; up: boolean }
+interface Dev { path: string; kind: 'bridge' | 'veth' | 'vxlan' | 'loopback'; mtu?: number; up: boolean }
+
+/**
+ * Two vxlan devices with the same VNI, port and local address: the receiving machine could not
+ * tell their packets apart (and its kernel refuses the second one).
+ */
+function checkVnis(plan: PlanDocument): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const r of Object.values(plan.resources)) {
+    if (r.type !== 'vxlan') continue;
+    const key = `${r.vni} ${r.port} ${r.local}`;
+    const prior = seen.get(key);
+    if (prior) problems.push(`[${r.path}] VNI ${r.vni} is also used by ${prior} with the same port ${r.port} and local address ${r.local}`);
+    else seen.set(key, r.path);
+  }
+  return problems;
+}
 
 /** Union-find over device keys: which devices share one link segment. */
 class Segments {

@@ -58,3 +58,24 @@ export function nearestLab(c: IConstruct): ILabSource | undefined {
 
 /** A construct path for messages: the root's empty path shows as `(app)`. */
 export const displayPath = (c: IConstruct): string => c.node.path || '(app)';
+
+/** Brand on `Host.prototype`: a machine of a multi-host lab. */
+export const HOST_BRAND: unique symbol = Symbol.for('nslab.Host') as never;
+
+/** What synth needs from a Host: its id (the construct id) and how to reach it. */
+export interface IHostSource extends IConstruct {
+  toHostSpec(): import('../plan/types.js').HostSpec;
+}
+
+export const isHostSource = (x: unknown): x is IHostSource => hasBrand(x, HOST_BRAND);
+
+/**
+ * A construct that contributes several resources (a link across hosts: one vxlan device on each
+ * side), keyed by a suffix of its id (`cable/a`, `cable/b`). When it returns undefined, synth
+ * takes its one `toResource()` as usual.
+ */
+export interface IMultiResourceSource extends IResourceSource {
+  toResources(): Record<string, ResourceBody> | undefined;
+}
+
+export const hasResources = (x: IResourceSource): x is IMultiResourceSource => typeof (x as Partial<IMultiResourceSource>).toResources === 'function';

@@ -8,10 +8,11 @@
  * them in other words); every other construct gets both layers in the same run.
  */
 import type { IConstruct } from 'constructs';
-import { PLAN_VERSION, labKey, stableStringify, type PlanDocument } from '../plan/types.js';
+import { PLAN_VERSION, labKey, stableStringify, type HostSpec, type PlanDocument, type Resource } from '../plan/types.js';
+import { placeResources } from '../plan/hosts.js';
 import { PlanError, loadPlan, markChecked } from '../plan/validate.js';
 import {
-  displayPath, isLabSource, isResourceSource, nearestLab,
+  displayPath, hasResources, isHostSource, isLabSource, isResourceSource, nearestLab,
   type ILabSource, type IResourceSource,
 } from './contract.js';
 
@@ -49,7 +50,9 @@ export function synthesize(root: IConstruct): PlanDocument[] {
     } catch (e) {
       if (!(e instanceof PlanError)) throw e;
       const own = e.problems.map((p) => p.replace(/^plan: /u, `[${displayPath(lab)}] `));
-      problems.push(...own.filter((p) => !aboutInvalid(p, invalid)));
+      // A host that failed its own checks is reported once, by its construct.
+      const badHosts = [...invalid].filter(isHostSource).map((h) => `[host ${h.node.id}] `);
+      problems.push(...own.filter((p) => !aboutInvalid(p, invalid) && !badHosts.some((h) => p.startsWith(h))));
     }
   }
   problems.push(...duplicateLabs(labs));
@@ -64,13 +67,24 @@ function buildDocument(lab: ILabSource, sources: IResourceSource[], invalid: Set
   const base = lab.node.path ? `${lab.node.path}/` : '';
   for (const c of sources) {
     try {
-      resources[c.node.path.slice(base.length)] = { ...c.toResource(), path: c.node.path };
+      const id = c.node.path.slice(base.length);
+      const several = hasResources(c) ? c.toResources() : undefined;
+      if (several) for (const [suffix, r] of Object.entries(several)) resources[`${id}/${suffix}`] = { ...r, path: `${c.node.path}/${suffix}` };
+      else resources[id] = { ...c.toResource(), path: c.node.path };
     } catch (e) {
       // A construct that already failed its own checks may fail here as a consequence: say it once.
       if (!invalid.has(c)) problems.push(`[${displayPath(c)}] ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { version: PLAN_VERSION, lab: lab.name, prefix: lab.prefix, resources };
+  // The machines of a lab that spans several (see plan/hosts.ts); their ids are construct ids.
+  const hostSources = lab.node.findAll().filter(isHostSource);
+  if (!hostSources.length) return { version: PLAN_VERSION, lab: lab.name, prefix: lab.prefix, resources };
+  const hosts: Record<string, HostSpec> = {};
+  for (const h of hostSources) {
+    if (hosts[h.node.id]) problems.push(`[${displayPath(h)}] host id "${h.node.id}" is also declared at ${hostSources.find((x) => x.node.id === h.node.id)!.node.path}`);
+    else hosts[h.node.id] = h.toHostSpec();
+  }
+  return { version: PLAN_VERSION, lab: lab.name, prefix: lab.prefix, resources: placeResources(resources as Record<string, Resource>), hosts };
 }
 
 /**

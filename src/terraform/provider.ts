@@ -7,8 +7,8 @@ import type { Resource } from '../plan/types.js';
 import type { Msg } from './proto.js';
 import { PROVIDER_ATTRIBUTES, RESOURCES, getProviderSchemaResponse, isResourceType, type ResourceTypeName } from './schema.js';
 import { UNKNOWN, conform, fromDynamic, hasUnknown, isUnknown, toDynamic, type ObjectValue, type Value } from './values.js';
-import { fromResource, importedResource, normalize, parseImportId, type Problem } from './resources.js';
-import { applyResource, planResource, processRunner, readResource, renderConflicts, type Runner } from '../engine/index.js';
+import { fromResource, importedResource, importedVxlan, normalize, parseImportId, type Problem } from './resources.js';
+import { applyResource, parseSsh, planResource, processRunner, readLive, readResource, renderConflicts, SshRunner, sshStore, type Runner, type StateStore } from '../engine/index.js';
 
 export const DEFAULT_LAB = 'terraform';
 const LAB_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/u;
@@ -46,7 +46,7 @@ export interface ProviderOptions {
  */
 export class ProviderService {
   private lab = DEFAULT_LAB;
-  private readonly engine: { runner: Runner; stateDir?: string };
+  private engine: { runner: Runner; stateDir?: string; store?: StateStore };
 
   constructor(opts: ProviderOptions = {}) {
     this.engine = { runner: opts.runner ?? processRunner, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) };
@@ -75,12 +75,21 @@ export class ProviderService {
   }
 
   private labProblems(config: ObjectValue | null): Diagnostic[] {
+    const out: Diagnostic[] = [];
     const lab = config?.lab;
-    if (lab === null || lab === undefined || isUnknown(lab)) return [];
-    if (typeof lab !== 'string' || !LAB_RE.test(lab)) {
-      return [diagnostic(`lab ${JSON.stringify(lab)} must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit`, '', 'lab')];
+    if (typeof lab === 'string' ? !LAB_RE.test(lab) : lab !== null && lab !== undefined && !isUnknown(lab)) {
+      out.push(diagnostic(`lab ${JSON.stringify(lab)} must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit`, '', 'lab'));
     }
-    return [];
+    const host = config?.host;
+    if (typeof host === 'string') {
+      const t = host.startsWith('ssh://') ? parseSsh(host) : `host ${JSON.stringify(host)} must be ssh://user@address[:port]`;
+      if (typeof t === 'string') out.push(diagnostic(t.replace(/^ssh /u, 'host '), '', 'host'));
+    }
+    for (const k of ['identity_file', 'state_dir']) {
+      const v = config?.[k];
+      if (typeof v === 'string' && !v.startsWith('/')) out.push(diagnostic(`${k} ${JSON.stringify(v)} must be an absolute path`, '', k));
+    }
+    return out;
   }
 
   ValidateProviderConfig(req: Msg): Msg {
@@ -90,8 +99,21 @@ export class ProviderService {
   ConfigureProvider(req: Msg): Msg {
     const config = conform(PROVIDER_ATTRIBUTES, fromDynamic(req.config));
     const diagnostics = this.labProblems(config);
-    if (config && isUnknown(config.lab)) diagnostics.push(diagnostic('lab must be known when the provider is configured', '', 'lab'));
-    if (!diagnostics.length && typeof config?.lab === 'string') this.lab = config.lab;
+    for (const k of ['lab', 'host', 'identity_file', 'state_dir']) {
+      if (config && isUnknown(config[k]!)) diagnostics.push(diagnostic(`${k} must be known when the provider is configured`, '', k));
+    }
+    if (diagnostics.length) return { diagnostics };
+    if (typeof config?.lab === 'string') this.lab = config.lab;
+    const str = (k: string) => (typeof config?.[k] === 'string' ? (config[k] as string) : undefined);
+    const host = str('host');
+    if (host) {
+      // Another machine: its kernel over ssh, its records and locks there (remote/store.ts).
+      const target = parseSsh(host) as Exclude<ReturnType<typeof parseSsh>, string>;
+      const ssh = new SshRunner({ ...target, ...(str('identity_file') ? { identityFile: str('identity_file') } : {}) });
+      this.engine = { runner: ssh, store: sshStore(ssh, str('state_dir')) };
+    } else if (str('state_dir')) {
+      this.engine = { ...this.engine, stateDir: str('state_dir') };
+    }
     return { diagnostics };
   }
 
@@ -213,7 +235,17 @@ export class ProviderService {
     const type = String(req.type_name);
     if (!isResourceType(type)) return { diagnostics: [unknownType(type)] };
     const id = String(req.id);
-    const parsed = parseImportId(type, id);
+    let parsed = parseImportId(type, id);
+    if (!('message' in parsed) && type === 'netns_vxlan' && typeof parsed.namespace === 'string') {
+      // The id names the device; its tunnel (vni, addresses, port) is what the kernel has.
+      try {
+        const live = await readLive(this.engine.runner, { locations: [parsed.namespace] });
+        const o = importedVxlan(parsed, live.locations.get(parsed.namespace)?.links.get(String(parsed.name)));
+        parsed = 'message' in o ? { message: `cannot import ${type} "${id}": ${String(o.message)}` } : o;
+      } catch (e) {
+        return { imported_resources: [], diagnostics: [fromError(e, `importing ${type} "${id}"`)] };
+      }
+    }
     if ('message' in parsed) return { imported_resources: [], diagnostics: [diagnostic(String(parsed.message))] };
     const n = importedResource(type, parsed);
     if (!n.resource) return { imported_resources: [], diagnostics: fromProblems(n.problems) };

@@ -9,6 +9,7 @@ import type { Resource } from '../plan/types.js';
 import { canonicalAddress, canonicalDestination, canonicalIp, canonicalMac } from '../plan/net.js';
 import { IMPORT_IDS, RESOURCES, type ResourceTypeName } from './schema.js';
 import { isUnknown, type ObjectValue, type Value } from './values.js';
+import type { LiveLink } from '../engine/index.js';
 import { impairFromMap, impairToMap, netfilterToObject, netfilterToRaw } from './netfilter.js';
 
 /** A problem with a resource's configuration, naming the attribute when one is to blame. */
@@ -33,6 +34,11 @@ export function toRaw(type: ResourceTypeName, o: ObjectValue): Raw {
       const end = (p: 'a' | 'b') => ({ namespace: s(`${p}_namespace`), name: s(`${p}_name`), master: s(`${p}_master`), mac: s(`${p}_mac`), impair: impairFromMap(o[`${p}_impair`]) });
       return { type: 'veth', a: end('a'), b: end('b'), mtu: opt<number>(o.mtu!), up: opt<boolean>(o.up!) ?? true };
     }
+    case 'netns_vxlan':
+      return {
+        type: 'vxlan', namespace: s('namespace'), name: s('name'), vni: opt<number>(o.vni!), local: s('local'), remote: s('remote'),
+        port: opt<number>(o.port!) ?? 4789, mtu: opt<number>(o.mtu!), up: opt<boolean>(o.up!) ?? true,
+      };
     case 'netns_ip_address':
       return { type: 'address', namespace: s('namespace'), device: s('device'), address: s('address') };
     case 'netns_route':
@@ -47,7 +53,7 @@ export function toRaw(type: ResourceTypeName, o: ObjectValue): Raw {
 /** Which attribute a normalizeResource message is about: keywords first, then the quoted value. */
 function blame(message: string, o: ObjectValue, type: ResourceTypeName): string | undefined {
   const keywords: Array<[RegExp, string]> = [
-    [/^MTU /u, 'mtu'], [/^metric /u, 'metric'], [/^gateway /u, 'via'], [/^sysctl/u, 'sysctls'], [/^destination /u, 'destination'],
+    [/^MTU /u, 'mtu'], [/^VNI /u, 'vni'], [/^local address/u, 'local'], [/^remote address/u, 'remote'], [/^a vxlan device lives/u, 'namespace'], [/^metric /u, 'metric'], [/^gateway /u, 'via'], [/^sysctl/u, 'sysctls'], [/^destination /u, 'destination'],
     [/^route to .* needs a gateway/u, 'via'], [/^end a impair/u, 'a_impair'], [/^end b impair/u, 'b_impair'], [/^impair/u, 'impair'],
     [/^sysctl "[^"]*" (must have|has an invalid) /u, 'value'], [/^sysctl /u, 'key'], [/^key /u, 'key'], [/^rule \d+/u, 'rules'], [/^(input|forward|output) policy/u, 'rules'], [/^source /u, 'source'], [/^to /u, 'to'], [/^port /u, 'port'], [/^protocol /u, 'protocol'],
   ];
@@ -76,6 +82,9 @@ function placeholders(type: ResourceTypeName, o: ObjectValue): { filled: ObjectV
     if (Array.isArray(spec.type)) filled[k] = spec.type[0] === 'list' ? [] : {};
     else if (spec.type === 'bool') filled[k] = true;
     else if (k === 'mtu') filled[k] = 1500;
+    else if (k === 'vni') filled[k] = 1;
+    else if (type === 'netns_vxlan' && k === 'port') filled[k] = 4789;
+    else if (k === 'local' || k === 'remote') filled[k] = v6(k === 'local' ? 'remote' : 'local') ? 'fd00::1' : '192.0.2.1';
     else if (spec.type === 'number') filled[k] = 0;
     else if (k === 'address') filled[k] = '192.0.2.1/24';
     else if (k === 'destination') filled[k] = v6('via') ? 'fd00::/8' : '10.0.0.0/8';
@@ -118,6 +127,7 @@ const CANONICAL: Record<string, (s: string) => string | undefined> = {
   address: canonicalAddress,
   destination: (s) => canonicalDestination(s)?.destination,
   via: canonicalIp,
+  local: canonicalIp, remote: canonicalIp,
 };
 
 function sameMeaning(attr: string, base: Value | undefined, v: Value): boolean {
@@ -138,6 +148,7 @@ export function idOf(r: Resource): string {
   switch (r.type) {
     case 'namespace': return r.name;
     case 'bridge': return `${ns(r.namespace)}|${r.name}`;
+    case 'vxlan': return `${r.namespace}|${r.name}`;
     case 'veth': return `${ns(r.a.namespace)}|${r.a.name}|${ns(r.b.namespace)}|${r.b.name}`;
     case 'address': return `${ns(r.namespace)}|${r.device}|${r.address}`;
     case 'route': return `${ns(r.namespace)}|${r.destination === 'default' && r.family === 6 ? '::/0' : r.destination}`;
@@ -173,6 +184,9 @@ export function fromResource(type: ResourceTypeName, r: Resource, base: ObjectVa
     case 'route':
       o = { namespace: n(r.namespace), destination: r.destination, via: n(r.via), device: n(r.device), metric: n(r.metric) };
       break;
+    case 'vxlan':
+      o = { namespace: r.namespace, name: r.name, vni: r.vni, local: r.local, remote: r.remote, port: r.port, mtu: n(r.mtu), up: r.up };
+      break;
     case 'sysctl':
       o = { key: r.key, value: r.value };
       break;
@@ -204,6 +218,9 @@ export function parseImportId(type: ResourceTypeName, id: string): ObjectValue |
       return { ...base, name: parts[0]!, loopback_up: true };
     case 'netns_bridge':
       return { ...base, namespace: ns(parts[0]!), name: parts[1]!, up: true };
+    case 'netns_vxlan':
+      // The tunnel (vni, local, remote, port) is read from the kernel: see importedVxlan.
+      return { ...base, namespace: ns(parts[0]!), name: parts[1]!, up: true };
     case 'netns_veth_link':
       return { ...base, a_namespace: ns(parts[0]!), a_name: parts[1]!, b_namespace: ns(parts[2]!), b_name: parts[3]!, up: true };
     case 'netns_ip_address':
@@ -215,6 +232,21 @@ export function parseImportId(type: ResourceTypeName, id: string): ObjectValue |
     default:
       return { ...base, namespace: ns(parts[0]!), name: parts[1]! };
   }
+}
+
+/**
+ * An imported `netns_vxlan` (namespace and name from the import id) completed with its tunnel as
+ * the kernel has it: `link` is the live link of that name in that namespace.
+ */
+export function importedVxlan(o: ObjectValue, link: LiveLink | undefined): ObjectValue | Problem {
+  const where = `"${String(o.name)}" in namespace "${String(o.namespace)}"`;
+  if (!link) return { message: `there is no interface ${where}` };
+  if (link.kind !== 'vxlan' || !link.vxlan) return { message: `interface ${where} is a ${link.kind ?? 'device'}, not a vxlan` };
+  const { vni, local, remote, port } = link.vxlan;
+  if (vni === undefined || local === undefined || remote === undefined || port === undefined) {
+    return { message: `vxlan ${where} has no ${local === undefined ? 'local' : 'remote'} address: nslab manages point-to-point tunnels only` };
+  }
+  return { ...o, vni, local, remote, port };
 }
 
 /**

@@ -21,7 +21,7 @@ export interface AttributeSpec {
   /** Not part of Terraform's schema: a change of this attribute replaces the object. */
   readonly forceNew?: boolean;
   /** Not part of Terraform's schema: the value planned for an optional+computed attribute left unset. */
-  readonly default?: boolean | string;
+  readonly default?: boolean | string | number;
 }
 
 export interface ResourceSpec {
@@ -68,6 +68,21 @@ export const PROVIDER_ATTRIBUTES: Record<string, AttributeSpec> = {
     description: 'The ownership key: every link the provider creates carries the kernel marker `nslab:<lab>` (ifalias), and '
       + 'objects marked for another key, or unmarked objects it did not create, are never changed. Default: `terraform`.',
   },
+  host: {
+    type: 'string', optional: true,
+    description: 'The machine whose kernel the provider changes: `ssh://user@address[:port]` (an IPv6 address in brackets), '
+      + 'reached with the ssh command over one multiplexed connection; it needs iproute2 (and nftables where used). '
+      + 'Default: the local machine.',
+  },
+  identity_file: {
+    type: 'string', optional: true,
+    description: 'The private key ssh uses for `host`. Default: ssh\'s own choice (its configuration, agent and default keys).',
+  },
+  state_dir: {
+    type: 'string', optional: true,
+    description: 'Where the provider records what it owns, on the machine it changes. Default: env NSLAB_STATE_DIR '
+      + '(for the local machine), else /var/lib/nslab.',
+  },
 };
 
 /** Import id formats, by resource type (also in each `id` description). */
@@ -81,6 +96,7 @@ export const IMPORT_IDS = {
   netns_port_forward: 'NS|NAME',
   netns_firewall: 'NS|NAME',
   netns_sysctl: 'KEY',
+  netns_vxlan: 'NS|NAME',
 } as const;
 
 export type ResourceTypeName = keyof typeof IMPORT_IDS;
@@ -126,6 +142,24 @@ export const RESOURCES: Record<ResourceTypeName, ResourceSpec> = {
       b_impair: impair('end b'),
       mtu: mtu('both ends'),
       up: up('both ends are'),
+    },
+  },
+  netns_vxlan: {
+    description: 'A VXLAN device: created from the host namespace (`ip link add NAME netns NS type vxlan id VNI local L remote R dstport PORT`), '
+      + 'so its UDP socket uses the machine\'s network, and moved into a lab namespace. One end of a link to a namespace on another machine.',
+    attributes: {
+      id: { type: 'string', computed: true, description: 'The object\'s id, also the id `terraform import` takes: `NS|NAME`.' },
+      namespace: { type: 'string', required: true, forceNew: true, description: 'Name of the network namespace the device lives in (never the host).' },
+      name: { type: 'string', required: true, forceNew: true, description: 'The device\'s interface name in that namespace (at most 15 bytes).' },
+      vni: { type: 'number', required: true, forceNew: true, description: 'The VXLAN network identifier (1-16777215). Changing it replaces the device.' },
+      local: { type: 'string', required: true, forceNew: true, description: 'This machine\'s underlay address (IPv4 or IPv6). Changing it replaces the device.' },
+      remote: { type: 'string', required: true, forceNew: true, description: 'The peer machine\'s underlay address, of the same family as `local`. Changing it replaces the device.' },
+      port: {
+        type: 'number', optional: true, computed: true, default: 4789, forceNew: true,
+        description: 'The UDP destination port (1-65535). Default: 4789. Changing it replaces the device.',
+      },
+      mtu: mtu('the device'),
+      up: up('the device is'),
     },
   },
   netns_ip_address: {

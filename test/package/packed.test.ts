@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describeKernel, ip, namespacesWith, hostLinksWith, ping, randomPrefix, sweep } from '../support/kernel.js';
+import { sshdMissing, startSimHosts, type SimHosts } from '../support/sim-hosts.js';
 import { PROJECT_FILES, ROOT, cleanEnv, filesUnder, lockedVersion, makeProject, must, npmInstall, run } from './support.js';
 
 const terraform = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).stdout.trim();
@@ -26,7 +27,7 @@ const describeTerraform = (name: string, fn: () => void) => {
 const work = mkdtempSync(join(tmpdir(), 'nslab-packed-'));
 const home = join(work, 'home');
 const apps = { cdktf: join(work, 'cdktf-project'), cdktn: join(work, 'cdktn-project') };
-const prefixes = { cdktf: randomPrefix(), terraform: randomPrefix(), cdktnCli: randomPrefix() };
+const prefixes = { cdktf: randomPrefix(), hosts: randomPrefix(), terraform: randomPrefix(), cdktnCli: randomPrefix() };
 const npmEnv = cleanEnv({});
 /** What a user's shell has after `npx nslab provider install`: a HOME whose ~/.terraform.d is temporary. */
 const userEnv = (prefix: string) => cleanEnv({
@@ -125,6 +126,78 @@ describeTerraform('a cdktf project deploying the packed package\'s lab', () => {
     expect(r.out).toMatch(/Destroy complete! Resources: 5 destroyed/u);
     expect([...namespacesWith(P), ...hostLinksWith(P)]).toEqual([]);
   }, 300_000);
+});
+
+/** The hash a store's owner name carries (see src/engine/state/state.ts, ownerKey). */
+const storeHash = (dir: string) => createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 8);
+
+/** The lab of README's "Labs across machines", on two simulated hosts (see test/support/sim-hosts.ts). */
+const twoHostsApp = (stateDir: string) => `import { App } from 'cdktf';
+import { LabStack } from 'nslab/cdktf';
+import { Host, NetNamespace, VethLink, IpAddress } from 'nslab';
+
+const app = new App();
+new LabStack(app, 'two-hosts', (lab) => {
+  const h1 = new Host(lab, 'h1', { ssh: 'root@198.51.100.1', stateDir: '${stateDir}' });
+  const h2 = new Host(lab, 'h2', { ssh: 'root@198.51.100.2', stateDir: '${stateDir}' });
+  const red = new NetNamespace(lab, 'red', { host: h1 });
+  const blue = new NetNamespace(lab, 'blue', { host: h2 });
+  const cable = new VethLink(lab, 'cable', { a: { namespace: red, name: 'eth0' }, b: { namespace: blue, name: 'eth0' } });
+  new IpAddress(lab, 'red-ip', { device: cable.a, address: '10.99.0.1/24' });
+  new IpAddress(lab, 'blue-ip', { device: cable.b, address: '10.99.0.2/24' });
+});
+app.synth();
+`;
+
+describeTerraform('a lab across two hosts, deployed by cdktf over ssh from the packed package', () => {
+  const P = prefixes.hosts;
+  const S = randomPrefix();
+  const hostState = join(work, 'host-state');
+  const missing = sshdMissing();
+  let sim: SimHosts | undefined;
+  let env: NodeJS.ProcessEnv;
+  const cdktf = (...args: string[]) => run([bin(apps.cdktf, 'cdktf'), ...args, '--app', 'npx tsx hosts.ts', '--output', 'hosts.out', ...FAST], { cwd: apps.cdktf, env, timeoutMs: 300_000 });
+  const onHost = (n: 1 | 2, ...argv: string[]) => must(['ssh', '-F', sim!.sshConfig, `root@198.51.100.${n}`, ...argv], { cwd: work, env: npmEnv });
+
+  beforeAll(() => {
+    // eslint-disable-next-line no-console
+    if (missing) return void console.log(`skipping the multi-host deploy: ${missing}`);
+    sim = startSimHosts({ prefix: S, count: 2 });
+    // NSLAB_SSH_DIR inside the simulation's directory: stop() ends the connections' masters too.
+    env = { ...userEnv(P), NSLAB_SSH_CONFIG: sim.sshConfig, NSLAB_SSH_DIR: join(sim.dir, 'ssh') };
+    writeFileSync(join(apps.cdktf, 'hosts.ts'), twoHostsApp(hostState));
+    must(['npx', 'nslab', 'provider', 'install'], { cwd: apps.cdktf, env }); // again (as a user would): idempotent
+  }, 60_000);
+  afterAll(() => {
+    if (sim && namespacesWith(P).length) cdktf('destroy', 'two-hosts', '--auto-approve');
+    sim?.stop();
+    sweep(P);
+  }, 300_000);
+
+  it('deploys: red on h1 pings blue on h2 through the tunnel; diff is clean; drift on each host is shown and repaired; destroy leaves nothing', () => {
+    if (missing) return;
+    let r = cdktf('deploy', 'two-hosts', '--auto-approve');
+    expect(r.out).toMatch(/Apply complete! Resources: 6 added, 0 changed, 0 destroyed/u);
+    expect(ping(`${P}red`, '10.99.0.2')).toBe(true);
+    // Each host's part was made from that host, with its records there: the vxlan's socket is h1's.
+    expect(JSON.parse(onHost(1, 'ip', '-n', `${P}red`, '-d', '-j', 'link', 'show', 'eth0'))[0]).toMatchObject({ ifalias: `nslab:${P}two-hosts.h1@${storeHash(hostState)}`, mtu: 1450, linkinfo: { info_kind: 'vxlan', info_data: { local: '198.51.100.1', remote: '198.51.100.2', port: 4789 } } });
+    expect(readdirSync(hostState).filter((f) => f.endsWith('.state.json')).sort()).toEqual([`${P}two-hosts.h1.state.json`, `${P}two-hosts.h2.state.json`]);
+    expect(cdktf('diff', 'two-hosts').out).toMatch(/No changes\./u);
+
+    onHost(1, 'ip', '-n', `${P}red`, 'addr', 'flush', 'dev', 'eth0');
+    r = cdktf('diff', 'two-hosts');
+    expect(r.out).toMatch(/netns_ip_address\.red-ip\S* will be created|Plan: 1 to add, 0 to change, 0 to destroy/u);
+    onHost(2, 'ip', '-n', `${P}blue`, 'link', 'del', 'eth0');
+    r = cdktf('deploy', 'two-hosts', '--auto-approve');
+    expect(r.out).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed/u);
+    expect(ping(`${P}red`, '10.99.0.2')).toBe(true);
+    expect(cdktf('diff', 'two-hosts').out).toMatch(/No changes\./u);
+
+    r = cdktf('destroy', 'two-hosts', '--auto-approve');
+    expect(r.out).toMatch(/Destroy complete! Resources: 6 destroyed/u);
+    expect(namespacesWith(P)).toEqual([]);
+    expect(readdirSync(hostState).filter((f) => f.endsWith('.state.json'))).toEqual([]);
+  }, 600_000);
 });
 
 describeTerraform('a cdktn project, after the cdktf project is removed', () => {

@@ -28,7 +28,7 @@ describe('the generated cdktf bindings', () => {
       'providers/netns/bridge/index.ts', 'providers/netns/firewall/index.ts', 'providers/netns/index.ts', 'providers/netns/ip-address/index.ts',
       'providers/netns/masquerade/index.ts', 'providers/netns/namespace/index.ts', 'providers/netns/port-forward/index.ts',
       'providers/netns/provider/index.ts', 'providers/netns/route/index.ts', 'providers/netns/sysctl/index.ts',
-      'providers/netns/veth-link/index.ts',
+      'providers/netns/veth-link/index.ts', 'providers/netns/vxlan/index.ts',
     ]);
     const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
     expect(schemaForBindings().provider_versions).toEqual({ 'registry.terraform.io/nslab/netns': version });

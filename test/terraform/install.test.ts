@@ -78,10 +78,10 @@ describe('nslab provider install', () => {
       install(b);
       expect(files()).toEqual(fromA);
       rmSync(a, { recursive: true, force: true });
-      expect(await schemaResources(wrapperIn(mirror))).toEqual(['netns_bridge', 'netns_firewall', 'netns_ip_address', 'netns_masquerade', 'netns_namespace', 'netns_port_forward', 'netns_route', 'netns_sysctl', 'netns_veth_link']);
+      expect(await schemaResources(wrapperIn(mirror))).toEqual(['netns_bridge', 'netns_firewall', 'netns_ip_address', 'netns_masquerade', 'netns_namespace', 'netns_port_forward', 'netns_route', 'netns_sysctl', 'netns_veth_link', 'netns_vxlan']);
       install(b);
       rmSync(b, { recursive: true, force: true });
-      expect(await schemaResources(wrapperIn(mirror))).toHaveLength(9);
+      expect(await schemaResources(wrapperIn(mirror))).toHaveLength(10);
     } finally {
       rmSync(projects, { recursive: true, force: true });
     }

@@ -42,7 +42,7 @@ describe('the plugin handshake and mutual TLS', () => {
 
   it('answers GetProviderSchema with every netns resource and the lab setting', async () => {
     const res = await client.call('GetProviderSchema');
-    expect(Object.keys(res.resource_schemas).sort()).toEqual(['netns_bridge', 'netns_firewall', 'netns_ip_address', 'netns_masquerade', 'netns_namespace', 'netns_port_forward', 'netns_route', 'netns_sysctl', 'netns_veth_link']);
+    expect(Object.keys(res.resource_schemas).sort()).toEqual(['netns_bridge', 'netns_firewall', 'netns_ip_address', 'netns_masquerade', 'netns_namespace', 'netns_port_forward', 'netns_route', 'netns_sysctl', 'netns_veth_link', 'netns_vxlan']);
     const lab = res.provider.block.attributes.find((a: { name: string }) => a.name === 'lab');
     expect(Buffer.from(lab.type).toString()).toBe('"string"');
     expect(lab.optional).toBe(true);

@@ -3,8 +3,10 @@
  *
  * Stages, each a set of batches that may run in parallel across locations:
  *  0. per location: deletes (routes, addresses, links), skipping what a namespace deletion removes;
- *  1. host: `netns del`, `netns add`, host bridges, and every veth created straight into its namespaces;
- *  2. per location: namespace-local bridges, link settings (marker, mtu, mac, master, up), `lo`,
+ *  1. host: `netns del`, `netns add`, host bridges, every veth created straight into its namespaces,
+ *     and every vxlan created here (its UDP socket is the host's) straight into its namespace;
+ *  2. per location: namespace-local bridges, link settings (marker, mtu, mac, master, up; a vxlan's
+ *     marker too, since `alias` on `link add` is not applied), `lo`,
  *     address adds, route replaces;
  *  3. sysctls, one `sysctl K K=V …` per namespace (and one for the host) that needs any (it prints
  *     each value before and after).
@@ -19,6 +21,7 @@ import {
   type NamespaceResource,
   type RouteResource,
   type VethResource,
+  type VxlanResource,
 } from '../../plan/types.js';
 import type { Change } from '../diff/diff.js';
 import type { LiveState } from '../live/read.js';
@@ -96,6 +99,7 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
         }
         break;
       case 'bridge':
+      case 'vxlan':
         if (survives(loc(p.namespace)) && liveLink(loc(p.namespace), p.name)) deletes.at(loc(p.namespace)).push(`link del dev ${p.name}`);
         break;
       case 'veth': {
@@ -114,7 +118,7 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
   // Addresses of links deleted in the same stage go with them; drop their now-useless dels.
   for (const c of changes) {
     const p = removed(c);
-    if (p?.type === 'bridge') goneDevices.add(`${loc(p.namespace)}|${p.name}`);
+    if (p?.type === 'bridge' || p?.type === 'vxlan') goneDevices.add(`${loc(p.namespace)}|${p.name}`);
     if (p?.type === 'veth') for (const e of [p.a, p.b]) goneDevices.add(`${loc(e.namespace)}|${e.name}`);
   }
   const deleteScripts = deletes.list().map((s) => ({
@@ -158,6 +162,10 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
         if (creating) hostSteps.push({ line: vethAdd(d), namespaces: [d.a.namespace, d.b.namespace].filter((n): n is string => n !== undefined) });
         for (const e of [d.a, d.b]) setLink(loc(e.namespace), e.name, { mtu: d.mtu, mac: e.mac, master: e.master ?? (creating ? undefined : null), up: d.up });
         break;
+      case 'vxlan':
+        if (creating) hostSteps.push({ line: vxlanAdd(d), namespaces: [d.namespace] });
+        setLink(d.namespace, d.name, { mtu: d.mtu, up: d.up });
+        break;
       case 'address':
         addrs.push(d);
         break;
@@ -180,4 +188,13 @@ export function buildScripts(key: string, changes: readonly Change[], live: Live
 function vethAdd(v: VethResource): string {
   const end = (e: VethResource['a']) => (e.namespace === undefined ? e.name : `${e.name} netns ${e.namespace}`);
   return `link add name ${end(v.a)} type veth peer name ${end(v.b)}`;
+}
+
+/**
+ * Equivalent to: `ip link add name VX netns NS type vxlan id VNI local L remote R dstport P`, run in
+ * the host: the device's UDP socket stays in the host's network, the device lands in NS (its name
+ * need not be free in the host). Marker, MTU and up are set inside NS afterwards.
+ */
+function vxlanAdd(v: VxlanResource): string {
+  return `link add name ${v.name} netns ${v.namespace} type vxlan id ${v.vni} local ${v.local} remote ${v.remote} dstport ${v.port}`;
 }

@@ -1,7 +1,7 @@
 /**
  * What the kernel drops along with what a plan removes, planned again. Pure.
  *
- * - Deleting a link (a bridge, or a veth and with it its peer, wherever that peer now is or is
+ * - Deleting a link (a bridge, a vxlan, or a veth and with it its peer, wherever that peer now is or is
  *   called) drops the routes whose next hop is on it, by device or through a gateway.
  * - Removing an address drops the routes whose gateway was reachable through its subnet.
  * - Re-creating a bridge detaches its ports.
@@ -15,12 +15,12 @@ import { contains, parseCidr, parseIp } from '../../plan/net.js';
 import type { Change } from './change.js';
 import { arePeers, linkKey } from './ownership.js';
 
-/** Live links (`loc|name`) that the changes delete: removed bridges and veth ends, and the live peers of those ends. */
+/** Live links (`loc|name`) that the changes delete: removed bridges, vxlans and veth ends, and the live peers of those ends. */
 export function goneLinks(changes: readonly Change[], live: LiveState): Set<string> {
   const gone = new Set<string>();
   const removed = changes.flatMap((c) => (c.prior && (c.action === 'delete' || c.action === 'replace') ? [c.prior] : []));
   for (const p of removed) {
-    if (p.type === 'bridge' && live.locations.get(loc(p.namespace))?.links.has(p.name)) gone.add(linkKey(loc(p.namespace), p.name));
+    if ((p.type === 'bridge' || p.type === 'vxlan') && live.locations.get(loc(p.namespace))?.links.has(p.name)) gone.add(linkKey(loc(p.namespace), p.name));
     if (p.type !== 'veth') continue;
     for (const e of [p.a, p.b]) {
       const end = live.locations.get(loc(e.namespace))?.links.get(e.name);

@@ -31,6 +31,7 @@ import {
   type SysctlResource,
   type VethEnd,
   type VethResource,
+  type VxlanResource,
 } from '../../plan/types.js';
 import type { LiveLink, LiveRoute } from '../live/parse.js';
 import { fieldDiff } from './fields.js';
@@ -101,7 +102,7 @@ class Differ {
     for (const { resource: p } of input.prior) {
       if (desiredIdentities.has(identity(p))) continue;
       if (p.type === 'veth') for (const k of this.own.priorVethEnds(p)) this.retiring.add(k);
-      if (p.type === 'bridge' && this.priorIsLive(p)) this.retiring.add(linkKey(loc(p.namespace), p.name));
+      if ((p.type === 'bridge' || p.type === 'vxlan') && this.priorIsLive(p)) this.retiring.add(linkKey(loc(p.namespace), p.name));
     }
   }
 
@@ -111,6 +112,7 @@ class Differ {
     for (const [id, r] of byType('namespace')) this.namespace(id, r as NamespaceResource);
     for (const [id, r] of byType('bridge')) this.bridge(id, r as BridgeResource);
     for (const [id, r] of byType('veth')) this.veth(id, r as VethResource);
+    for (const [id, r] of byType('vxlan')) this.vxlan(id, r as VxlanResource);
     for (const [id, r] of byType('address')) this.address(id, r as AddressResource);
     for (const [id, r] of byType('route')) this.route(id, r as RouteResource);
     for (const [id, r] of desired) if (isNetfilter(r)) this.netfilter(id, r);
@@ -268,6 +270,35 @@ class Differ {
     if (fields.length) this.add({ id, type: 'veth', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
   }
 
+  /**
+   * A vxlan device: the live link of its name in its namespace. Its tunnel (VNI, addresses, port)
+   * cannot change in place: a difference there is a replacement; MTU, up and marker are updates.
+   */
+  private vxlan(id: string, r: VxlanResource): void {
+    const l = loc(r.namespace);
+    const k = linkKey(l, r.name);
+    const retiring = this.retiring.has(k);
+    const live = this.locationExists(l) && !retiring ? this.link(l, r.name) : undefined;
+    const created = (action: Action, reason: string, fields: FieldChange[] = [], prior: VxlanResource = r) => {
+      this.newDevices.add(k);
+      if (action === 'replace' || retiring) this.recreated.add(k);
+      this.add({ id, type: 'vxlan', action, path: r.path, desired: r, prior: action === 'replace' ? prior : undefined, fields, reason });
+    };
+    if (!live) return created('create', this.reasonForMissing(r));
+    const conflict = this.linkConflict(l, live);
+    if (conflict) return void this.conflicts.push({ path: r.path, message: conflict });
+    if (live.kind !== 'vxlan') return created('replace', `"${r.name}" is a ${live.kind ?? 'device'} in the kernel, not a vxlan`, [{ field: 'kind', from: live.kind ?? null, to: 'vxlan' }]);
+    const tunnel = vxlanTunnelFields(live, r);
+    if (tunnel.length) {
+      // The old half is the device as the kernel has it (what a rollback makes again).
+      const was = { ...r, ...Object.fromEntries(tunnel.map((f) => [f.field, f.from ?? undefined])), mtu: r.mtu === undefined ? undefined : live.mtu, up: live.up } as VxlanResource;
+      return created('replace', 'its tunnel differs from the kernel; cannot change in place', tunnel, was);
+    }
+    this.keptLinks.set(k, { path: r.path, link: live });
+    const fields = this.linkFields('', live, { mtu: r.mtu, up: r.up });
+    if (fields.length) this.add({ id, type: 'vxlan', action: 'update', path: r.path, desired: r, fields, reason: 'differs from the kernel' });
+  }
+
   private address(id: string, r: AddressResource): void {
     const l = loc(r.namespace);
     if (this.newLocations.has(l)) {
@@ -421,4 +452,14 @@ class Differ {
       }
     }
   }
+}
+
+/** The tunnel fields (vni, local, remote, port) of a live vxlan that differ from `r`'s. */
+function vxlanTunnelFields(live: LiveLink, r: VxlanResource): FieldChange[] {
+  const have = live.vxlan ?? {};
+  const out: FieldChange[] = [];
+  for (const k of ['vni', 'local', 'remote', 'port'] as const) {
+    if (have[k] !== r[k]) out.push({ field: k, from: have[k] ?? null, to: r[k] });
+  }
+  return out;
 }

@@ -46,7 +46,7 @@ export class Ownership {
     if (adopt) {
       for (const r of declared) {
         if (r.type === 'namespace') this.adoptable.add(`namespace ${r.name}`);
-        if (r.type === 'bridge') this.adoptable.add(linkKey(loc(r.namespace), r.name));
+        if (r.type === 'bridge' || r.type === 'vxlan') this.adoptable.add(linkKey(loc(r.namespace), r.name));
         if (r.type === 'veth') for (const e of [r.a, r.b]) this.adoptable.add(linkKey(loc(e.namespace), e.name));
       }
     }
@@ -87,7 +87,7 @@ export class Ownership {
 
   priorClaimsLink(l: Location, name: string): boolean {
     return this.prior.some(({ resource: r }) =>
-      (r.type === 'bridge' && loc(r.namespace) === l && r.name === name) ||
+      ((r.type === 'bridge' || r.type === 'vxlan') && loc(r.namespace) === l && r.name === name) ||
       (r.type === 'veth' && [r.a, r.b].some((e) => loc(e.namespace) === l && e.name === name)));
   }
 
@@ -121,7 +121,8 @@ export class Ownership {
       case 'namespace':
         if (this.live.broken?.has(p.name)) return true;
         return this.live.namespaces.has(p.name) && this.namespaceOwned(p.name);
-      case 'bridge': {
+      case 'bridge':
+      case 'vxlan': {
         const live = this.link(loc(p.namespace), p.name);
         return live !== undefined && this.linkConflict(loc(p.namespace), live) === undefined;
       }
@@ -154,7 +155,7 @@ export class Ownership {
       const why = owner === undefined ? 'its lo lacks the lab\'s marker (made outside nslab)' : `its lo carries the marker of ${ownerText(owner)}`;
       return `namespace "${p.name}" is in the lab's state but ${why}; left alone`;
     }
-    if (p.type === 'bridge') {
+    if (p.type === 'bridge' || p.type === 'vxlan') {
       const live = this.link(loc(p.namespace), p.name);
       if (live && this.linkConflict(loc(p.namespace), live)) return `interface "${p.name}" in ${describeLocation(loc(p.namespace))} is in the lab's state but is not the lab's now; left alone`;
     }

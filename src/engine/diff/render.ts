@@ -19,6 +19,10 @@ export function describe(r: Resource): string {
       const end = (e: typeof r.a) => `${e.name} (${where(e.namespace)}${e.master ? `, port of ${e.master}` : ''}${e.impair ? `, impair ${describeImpair(e.impair)}` : ''})`;
       return `veth ${end(r.a)} <-> ${end(r.b)}`;
     }
+    case 'vxlan': {
+      const remote = r.remote.includes(':') ? `[${r.remote}]` : r.remote;
+      return `vxlan ${r.name} (${r.namespace}, vni ${r.vni}, ${r.local} -> ${remote}:${r.port})`;
+    }
     case 'address':
       return `address ${r.address} on ${r.device} (${where(r.namespace)})`;
     case 'route':

@@ -27,7 +27,18 @@ export interface LiveLink {
   readonly peerIfindex?: number;
   /** For a veth whose peer is in another namespace: that namespace's id as seen from here. */
   readonly peerNetnsid?: number;
+  /** For a vxlan device (`linkinfo.info_data`, shown with `-d`): its tunnel. */
+  readonly vxlan?: LiveVxlan;
   readonly addresses: LiveAddress[];
+}
+
+/** A vxlan device's tunnel as the kernel reports it; addresses canonical, absent when unset. */
+export interface LiveVxlan {
+  readonly vni?: number;
+  readonly local?: string;
+  readonly remote?: string;
+  /** The UDP destination port. */
+  readonly port?: number;
 }
 
 export interface LiveRoute {
@@ -79,6 +90,17 @@ function parseAddrInfo(info: unknown): LiveAddress[] {
 }
 
 /**
+ * A vxlan's `info_data`: `id`, `local`/`remote` (IPv4) or `local6`/`remote6` (IPv6), `port`.
+ * Equivalent to reading `ip -d -j link show dev VX`.
+ */
+function parseVxlan(info: unknown): LiveVxlan {
+  const d = (info ?? {}) as Json;
+  const ip = (v: unknown) => (typeof v === 'string' ? canonicalIp(v) : undefined);
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  return { vni: num(d.id), local: ip(d.local ?? d.local6), remote: ip(d.remote ?? d.remote6), port: num(d.port) };
+}
+
+/**
  * Parses `ip -d -j link show` and `ip -j addr show` of one namespace into links by name.
  * `addrJson` may be omitted when the link listing already carries addr_info.
  */
@@ -104,6 +126,7 @@ export function parseLinks(linkJson: unknown, addrJson?: unknown): Map<string, L
       alias: typeof e.ifalias === 'string' ? e.ifalias : undefined,
       peerIfindex: typeof e.link_index === 'number' ? e.link_index : undefined,
       peerNetnsid: typeof e.link_netnsid === 'number' ? e.link_netnsid : undefined,
+      ...(linkinfo.info_kind === 'vxlan' ? { vxlan: parseVxlan(linkinfo.info_data) } : {}),
       addresses: addrs.get(name) ?? parseAddrInfo(e.addr_info),
     });
     // A veth whose peer is in the same namespace shows the peer's name (`link`), not its index.

@@ -51,14 +51,19 @@ export function readState(dir: string, key: string): LabState | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StateError(`cannot read the state of lab "${key}" at ${statePath(dir, key)}: ${(e as Error).message}`);
   }
+  return parseState(text, key, statePath(dir, key));
+}
+
+/** A state file's text as a LabState of lab `key`; StateError when it is not one (`where` names the file). */
+export function parseState(text: string, key: string, where: string): LabState {
   let s: LabState;
   try {
     s = JSON.parse(text) as LabState;
   } catch {
-    throw new StateError(`the state file of lab "${key}" (${statePath(dir, key)}) is corrupt (not JSON); nothing was changed`);
+    throw new StateError(`the state file of lab "${key}" (${where}) is corrupt (not JSON); nothing was changed`);
   }
   if (s?.version !== STATE_VERSION || s.key !== key || typeof s.resources !== 'object' || s.resources === null) {
-    throw new StateError(`the state file of lab "${key}" (${statePath(dir, key)}) is not an nslab state file of version ${STATE_VERSION}; nothing was changed`);
+    throw new StateError(`the state file of lab "${key}" (${where}) is not an nslab state file of version ${STATE_VERSION}; nothing was changed`);
   }
   return s;
 }
@@ -70,13 +75,16 @@ export function writeState(dir: string, state: LabState): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
   try {
-    writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
+    writeSync(fd, stateText(state));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
 }
+
+/** A state file's text. */
+export const stateText = (state: LabState): string => `${JSON.stringify(state, null, 2)}\n`;
 
 export function removeState(dir: string, key: string): void {
   rmSync(statePath(dir, key), { force: true });

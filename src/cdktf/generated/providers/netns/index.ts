@@ -2,6 +2,7 @@
 export * as namespace from './namespace/index.js';
 export * as bridge from './bridge/index.js';
 export * as vethLink from './veth-link/index.js';
+export * as vxlan from './vxlan/index.js';
 export * as ipAddress from './ip-address/index.js';
 export * as route from './route/index.js';
 export * as masquerade from './masquerade/index.js';
