@@ -4,7 +4,16 @@
  * checked; stop() leaves no namespace, link, process or directory behind.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Host, IpAddress, Lab, NetNamespace, VethLink } from '../../constructs/index.js';
+import { synthesize } from '../../src/synth/synth.js';
+import { stableStringify } from '../../src/plan/types.js';
+import { hostParts } from '../../src/plan/hosts.js';
+import { SshRunner } from '../../src/engine/remote/ssh.js';
+import { sshStore } from '../../src/engine/remote/store.js';
+import { applyResource, planResource, readResource } from '../../src/engine/per-resource.js';
+import { runCli } from '../support/cli.js';
 import { describeKernel, hostLinksWith, namespacesWith, onKernel, randomPrefix, sweep } from '../support/kernel.js';
 import { sshdMissing, startSimHosts, type SimHosts } from '../support/sim-hosts.js';
 
@@ -80,6 +89,69 @@ describeSim('simulated hosts over ssh', () => {
     const r = ssh('root@198.51.100.1', ['true'], ['-o', 'UserKnownHostsFile=/dev/null']);
     expect(r.status).toBe(255);
     expect(r.stderr).toMatch(/Host key verification failed/u);
+  });
+
+  describe('nslab on the simulated hosts', () => {
+    const L = randomPrefix();
+    const lab = () => {
+      const app = new App();
+      const l = new Lab(app, 'two-hosts', { prefix: L });
+      const h1 = new Host(l, 'h1', { ssh: 'root@198.51.100.1', stateDir: join(sim!.dir, 'state') });
+      const h2 = new Host(l, 'h2', { ssh: 'root@198.51.100.2', stateDir: join(sim!.dir, 'state') });
+      const cable = new VethLink(l, 'cable', { a: { namespace: new NetNamespace(l, 'red', { host: h1 }), name: 'eth0' }, b: { namespace: new NetNamespace(l, 'blue', { host: h2 }), name: 'eth0' } });
+      new IpAddress(l, 'red-ip', { device: cable.a, address: '10.99.0.1/24' });
+      new IpAddress(l, 'blue-ip', { device: cable.b, address: '10.99.0.2/24' });
+      return synthesize(app)[0]!;
+    };
+    const env = () => ({ ...process.env, NSLAB_PREFIX: '', NSLAB_SSH_CONFIG: sim!.sshConfig, NSLAB_SSH_DIR: join(sim!.dir, 'ssh'), NSLAB_STATE_DIR: join(sim!.dir, 'local-state') });
+    afterAll(() => sweep(L));
+
+    it('plans each host\'s part of a lab across hosts over ssh; apply and destroy say to deploy it with Terraform, changing nothing', async () => {
+      const file = join(sim!.dir, 'two-hosts.plan.json');
+      writeFileSync(file, stableStringify(lab()));
+      const plan = await runCli(env(), 'plan', file);
+      expect(plan.stderr).toBe('');
+      expect(plan.code).toBe(0);
+      for (const h of ['h1', 'h2']) expect(plan.stdout).toContain(`lab ${L}two-hosts.${h}`);
+      expect(plan.stdout.match(/Plan: 3 to create, 0 to update, 0 to replace, 0 to delete\./gu)).toHaveLength(2);
+      for (const cmd of ['apply', 'destroy']) {
+        const r = await runCli(env(), cmd, file, '--auto-approve');
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe(`error: lab ${L}two-hosts spans hosts (h1, h2): ${cmd} it with cdktf or Terraform (nslab/cdktf's LabStack makes one provider per host); nslab plan shows each host's part\n`);
+      }
+      expect(namespacesWith(L)).toEqual([]);
+    }, 60_000);
+
+    it('makes, reads and deletes one host\'s resources over ssh, its records and lock on that host; drift there is seen', async () => {
+      process.env.NSLAB_SSH_CONFIG = sim!.sshConfig;
+      process.env.NSLAB_SSH_DIR = join(sim!.dir, 'ssh');
+      try {
+        const part = hostParts(lab())!.find((p) => p.host === 'h1')!;
+        const ssh = new SshRunner({ user: 'root', address: '198.51.100.1' });
+        const opts = { runner: ssh, store: sshStore(ssh, join(sim!.dir, 'state')) };
+        const key = `${L}two-hosts.h1`;
+        const rs = ['red', 'cable/a', 'red-ip'].map((id) => part.plan.resources[id]!);
+        for (const r of rs) await applyResource(key, undefined, r, opts);
+        // Made from host 1: the vxlan's UDP socket is in h1's namespace, where 198.51.100.1 is.
+        const dev = JSON.parse(ssh1(['ip', '-n', `${L}red`, '-d', '-j', 'link', 'show', 'eth0']))[0];
+        expect(dev).toMatchObject({ ifalias: expect.stringMatching(new RegExp(`^nslab:${key}@[0-9a-f]{8}$`, 'u')), linkinfo: { info_kind: 'vxlan', info_data: { local: '198.51.100.1', remote: '198.51.100.2' } } });
+        const state = await opts.store.read(key);
+        expect(Object.keys(state!.resources).sort()).toEqual([`terraform:address ${L}red/eth0/10.99.0.1/24`, `terraform:link ${L}red/eth0`, `terraform:namespace ${L}red`]);
+        for (const r of rs) expect((await planResource(key, r, r, opts)).changes).toEqual([]);
+        ssh1(['ip', '-n', `${L}red`, 'link', 'set', 'eth0', 'mtu', '1400']);
+        expect(await readResource(key, rs[1]!, opts)).toMatchObject({ mtu: 1400 });
+        await applyResource(key, { ...rs[1]!, mtu: 1400 } as typeof rs[1], rs[1], opts);
+        expect((await planResource(key, rs[1], rs[1], opts)).changes).toEqual([]);
+        for (const r of [...rs].reverse()) await applyResource(key, r, undefined, opts);
+        expect(await opts.store.read(key)).toBeUndefined();
+        expect(namespacesWith(L)).toEqual([]);
+      } finally {
+        delete process.env.NSLAB_SSH_CONFIG;
+        delete process.env.NSLAB_SSH_DIR;
+      }
+    }, 60_000);
+
+    const ssh1 = (argv: string[]) => execFileSync('ssh', ['-F', sim!.sshConfig, 'root@198.51.100.1', ...argv], { encoding: 'utf8' });
   });
 
   it('stop() removes namespaces, links, sshds, ControlMasters and the directory; twice is harmless', () => {

@@ -2,13 +2,16 @@
  * A vxlan device on the real kernel, through the engine's public API: created from the host
  * straight into a lab namespace with its tunnel, MTU and marker; drift (MTU, down, deleted)
  * planned and repaired; a tunnel changed in the code is one replacement; a foreign link of the
- * same name is a conflict that changes nothing; destroy leaves nothing. No traffic is sent: the
+ * same name is a conflict that changes nothing; a VNI taken on the machine fails and rolls back;
+ * destroy leaves nothing. No traffic is sent: the
  * tunnel's ends are loopback addresses.
  */
 import { randomInt } from 'node:crypto';
-import { applyLab, destroyLab, planLab } from '../../src/engine/index.js';
+import { ApplyFailedError, applyLab, destroyLab, planLab } from '../../src/engine/index.js';
 import { ownerKey } from '../../src/engine/state/state.js';
 import { loadPlan } from '../../src/plan/validate.js';
+import { buildScripts } from '../../src/engine/apply/batches.js';
+import { faultRunner } from '../support/fault.js';
 import { ownerMarker, type PlanDocument } from '../../src/plan/types.js';
 import { describeKernel, ip, kernelFixture, namespacesWith, tryIp } from '../support/kernel.js';
 
@@ -97,6 +100,22 @@ describeKernel('a vxlan device on the kernel', () => {
     expect(tunnel(live())).toMatchObject({ id: VNI, port: 4789 });
   });
 
+  it('rolls a failed VNI change back to the old tunnel, whichever step fails', async () => {
+    const changed = plan({ vni: VNI + 1 });
+    const p = await planLab(changed, opts);
+    const s = buildScripts(p.key, p.result.changes, p.live);
+    const lines = [...s.deletes, ...s.configure].reduce((k, x) => k + x.lines.length, 0) + s.host.length;
+    expect(lines).toBeGreaterThanOrEqual(3);
+    for (let k = 0; k < lines; k++) {
+      const err = await applyLab(changed, { ...opts, runner: faultRunner(k) }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplyFailedError);
+      expect((err as Error).message).not.toMatch(/rollback failed/);
+      expect(tunnel(live())).toMatchObject({ id: VNI, port: 4789 });
+      expect(live()).toMatchObject({ mtu: 1450, ifalias: MARKER });
+      expect(await changes(plan())).toEqual({ changes: [], conflicts: [] });
+    }
+  });
+
   it('refuses a foreign link of the same name as a conflict, and changes nothing', async () => {
     // A second vxlan the lab adds, whose name a hand-made link in the namespace already has: a
     // vxlan with the very tunnel declared, and a bridge.
@@ -115,10 +134,29 @@ describeKernel('a vxlan device on the kernel', () => {
     expect(await changes(plan())).toEqual({ changes: [], conflicts: [] });
   });
 
+  it('fails on a VNI another device of the machine has (whatever its local address), naming the kernel\'s reason, and rolls back', async () => {
+    // The kernel allows one device per VNI, port and address family among those whose socket is
+    // in the host's network, wherever the device itself lives: here a hand-made one in another namespace.
+    const other = `${P}f`;
+    ip('netns', 'add', other);
+    ip('link', 'add', 'name', 'vxf', 'netns', other, 'type', 'vxlan', 'id', String(VNI + 5), 'local', '127.0.0.9', 'remote', '127.0.0.8', 'dstport', '4789');
+    const taken = plan({ extra: { vx5: { type: 'vxlan', path: 'vx/vx5', namespace: NS, name: 'vx5', vni: VNI + 5, local: '127.0.0.1', remote: '127.0.0.3', port: 4789 } } });
+    expect((await changes(taken)).conflicts).toEqual([]);
+    const before = ip('-n', NS, '-d', '-j', 'addr', 'show');
+    const err = await applyLab(taken, opts).then(() => undefined, (e: unknown) => e as ApplyFailedError);
+    expect(err).toBeInstanceOf(ApplyFailedError);
+    expect(err!.message).toMatch(/A VXLAN device with the specified VNI already exists/);
+    expect(err!.rolledBack).toBe(true);
+    expect(live('vx5')).toBeUndefined();
+    expect(ip('-n', NS, '-d', '-j', 'addr', 'show')).toBe(before);
+    expect(await changes(plan())).toEqual({ changes: [], conflicts: [] });
+    ip('netns', 'del', other);
+  });
+
   it('destroys: no namespace of the lab, and no vxlan device left anywhere', async () => {
     await destroyLab(KEY, opts);
     expect(namespacesWith(P)).toEqual([]);
     const hostVxlans = JSON.parse(ip('-d', '-j', 'link', 'show', 'type', 'vxlan') || '[]') as J[];
-    expect(hostVxlans.filter((l) => l.ifalias === MARKER || [VNI, VNI + 1, VNI + 2].includes(tunnel(l).id as number))).toEqual([]);
+    expect(hostVxlans.filter((l) => l.ifalias === MARKER || [VNI, VNI + 1, VNI + 2, VNI + 5].includes(tunnel(l).id as number))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { loadPlan, PlanError } from '../../src/plan/validate.js';
-import { nameProblem, namespaceNameProblem, canonicalAddress } from '../../src/plan/net.js';
+import { nameProblem, namespaceNameProblem, canonicalAddress, canonicalIp } from '../../src/plan/net.js';
 import type { PlanDocument } from '../../src/plan/types.js';
 import { App, Bridge, IpAddress, Lab, NetNamespace, Route, VethLink } from '../../constructs/index.js';
 import { synthesize } from '../../src/synth/synth.js';
@@ -48,7 +48,13 @@ function expectSafe(plan: PlanDocument): void {
     if (r.type === 'bridge') expect(nameProblem(r.name)).toBeUndefined();
     if (r.type === 'veth') for (const e of [r.a, r.b]) expect(nameProblem(e.name)).toBeUndefined();
     if (r.type === 'address') expect(canonicalAddress(r.address)).toBe(r.address);
-    if (r.type === 'bridge' || r.type === 'veth') if (r.mtu !== undefined) expect(r.mtu >= 68 && r.mtu <= 65535).toBe(true);
+    if (r.type === 'bridge' || r.type === 'veth' || r.type === 'vxlan') if (r.mtu !== undefined) expect(r.mtu >= 68 && r.mtu <= 65535).toBe(true);
+    if (r.type === 'vxlan') {
+      expect(nameProblem(r.name)).toBeUndefined();
+      expect(namespaceNameProblem(r.namespace)).toBeUndefined();
+      expect([canonicalIp(r.local), canonicalIp(r.remote)]).toEqual([r.local, r.remote]);
+      expect(Number.isInteger(r.vni) && r.vni >= 1 && r.vni <= 0xffffff && Number.isInteger(r.port) && r.port >= 1 && r.port <= 65535).toBe(true);
+    }
   }
 }
 
@@ -79,6 +85,11 @@ describe('plan loader fuzzing', () => {
         type: fc.constant('veth'), mtu: fc.option(mtu, { nil: undefined }),
         a: fc.record({ name: nasty, namespace: fc.option(nasty, { nil: undefined }), master: fc.option(nasty, { nil: undefined }) }),
         b: fc.record({ name: nasty, namespace: fc.option(nasty, { nil: undefined }), mac: fc.option(nasty, { nil: undefined }) }),
+      }),
+      fc.record({
+        type: fc.constant('vxlan'), name: nasty, namespace: fc.option(nasty, { nil: undefined }), mtu: fc.option(mtu, { nil: undefined }),
+        vni: fc.oneof(mtu, fc.integer({ min: 0, max: 0x1000000 })), port: mtu,
+        local: fc.oneof(fc.ipV4(), fc.ipV6(), nasty), remote: fc.oneof(fc.ipV4(), fc.ipV6(), nasty),
       }),
       fc.record({ type: fc.constant('address'), namespace: fc.option(nasty, { nil: undefined }), device: nasty, address: cidr }),
       fc.record({ type: fc.constant('route'), namespace: fc.option(nasty, { nil: undefined }), destination: fc.oneof(cidr, fc.constant('default')), via: fc.option(fc.oneof(fc.ipV4(), fc.ipV6(), nasty), { nil: undefined }), device: fc.option(nasty, { nil: undefined }), metric: fc.option(mtu, { nil: undefined }) }),
