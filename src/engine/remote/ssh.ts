@@ -173,6 +173,3 @@ function spawnSsh(full: string[], argv: readonly string[], input: string | undef
     child.stdin!.end(input ?? '');
   });
 }
-
-/** An ssh client is installed (the `ssh` command). */
-export const sshAvailable = (): boolean => ['/usr/bin/ssh', '/bin/ssh', '/usr/local/bin/ssh'].some((p) => existsSync(p));

@@ -6,7 +6,8 @@
  */
 import type { Resource } from '../../plan/types.js';
 import { withRunOptions, type Runner } from '../runner.js';
-import { listStates, lockLab, ownerKey, priorOf, readState, removeState, writeState, type LabState } from './state.js';
+import { listStates, lockLab, ownerKey, readState, removeState, writeState, type LabState } from './state.js';
+import { claimsAmong } from './sysctls.js';
 
 /** A lab lock held through a store, and the runner whose children run under it. */
 export interface HeldLock {
@@ -49,15 +50,9 @@ export function localStore(dir: string): StateStore {
  * it, for the host sysctls among `resources` (see state/sysctls.ts: hostSysctlClaims).
  */
 export async function sysctlClaims(store: StateStore, key: string, resources: Iterable<Resource>): Promise<Map<string, string>> {
-  const wanted = new Set<string>();
-  for (const r of resources) if (r.type === 'sysctl') wanted.add(r.key);
-  const out = new Map<string, string>();
-  if (wanted.size === 0) return out;
-  for (const other of await store.list()) {
-    if (other === key) continue;
-    for (const { resource: r } of priorOf(await store.read(other))) {
-      if (r.type === 'sysctl' && wanted.has(r.key) && !out.has(r.key)) out.set(r.key, other);
-    }
-  }
-  return out;
+  const rs = [...resources];
+  if (!rs.some((r) => r.type === 'sysctl')) return new Map();
+  const others = (await store.list()).filter((k) => k !== key);
+  const states = new Map(await Promise.all(others.map(async (k) => [k, await store.read(k)] as const)));
+  return claimsAmong(key, rs, others, (k) => states.get(k));
 }

@@ -63,13 +63,21 @@ export const hostFound = (state: LabState | undefined): Record<string, string> |
  * when `resources` declare any.
  */
 export function hostSysctlClaims(dir: string, key: string, resources: Iterable<Resource>): Map<string, string> {
+  return claimsAmong(key, resources, listStates(dir), (other) => readState(dir, other));
+}
+
+/**
+ * Host sysctl key -> the first of `others` (lab keys, not `key`) whose state declares it, for the
+ * host sysctls among `resources`; `read` gives a lab's state (nothing is read when they declare none).
+ */
+export function claimsAmong(key: string, resources: Iterable<Resource>, others: readonly string[], read: (other: string) => LabState | undefined): Map<string, string> {
   const wanted = new Set<string>();
   for (const r of resources) if (r.type === 'sysctl') wanted.add(r.key);
   const out = new Map<string, string>();
   if (wanted.size === 0) return out;
-  for (const other of listStates(dir)) {
+  for (const other of others) {
     if (other === key) continue;
-    for (const { resource: r } of priorOf(readState(dir, other))) {
+    for (const { resource: r } of priorOf(read(other))) {
       if (r.type === 'sysctl' && wanted.has(r.key) && !out.has(r.key)) out.set(r.key, other);
     }
   }
