@@ -4,7 +4,7 @@
  * checked; stop() leaves no namespace, link, process or directory behind.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Host, IpAddress, Lab, NetNamespace, VethLink } from '../../constructs/index.js';
 import { synthesize } from '../../src/synth/synth.js';
@@ -145,6 +145,45 @@ describeSim('simulated hosts over ssh', () => {
         for (const r of [...rs].reverse()) await applyResource(key, r, undefined, opts);
         expect(await opts.store.read(key)).toBeUndefined();
         expect(namespacesWith(L)).toEqual([]);
+      } finally {
+        delete process.env.NSLAB_SSH_CONFIG;
+        delete process.env.NSLAB_SSH_DIR;
+      }
+    }, 60_000);
+
+    it('the remote store reads the state in the lock\'s session, sees another writer\'s state at the next lock, refuses a corrupt state (letting the lock go) and a directory others can write', async () => {
+      process.env.NSLAB_SSH_CONFIG = sim!.sshConfig;
+      process.env.NSLAB_SSH_DIR = join(sim!.dir, 'ssh');
+      try {
+        const ssh = new SshRunner({ user: 'root', address: '198.51.100.2' });
+        const dir = join(sim!.dir, 'store-check');
+        const store = sshStore(ssh, dir);
+        const other = sshStore(ssh, dir); // another process's view: no shared cache
+        const key = `${L}store`;
+        const state = (resources: Record<string, never>, pending?: Record<string, never>) => ({ version: 1 as const, lab: key, prefix: '', key, resources, managedBy: 'terraform' as const, ...(pending ? { pending } : {}) });
+        let lock = await store.lock(key, 5000, ssh);
+        expect(await store.read(key)).toBeUndefined();
+        await store.write(state({}, {}));
+        expect(await store.read(key)).toMatchObject({ pending: {} });
+        await lock.release();
+        await other.write(state({}));
+        lock = await store.lock(key, 5000, ssh);
+        expect(await store.read(key)).not.toHaveProperty('pending');
+        await store.remove(key);
+        expect(await store.read(key)).toBeUndefined();
+        await lock.release();
+        expect(existsSync(join(dir, `${key}.state.json`))).toBe(false);
+
+        writeFileSync(join(dir, `${key}.state.json`), '{ not json');
+        await expect(store.lock(key, 5000, ssh)).rejects.toThrow(`the state file of lab "${key}" (root@198.51.100.2:${dir}/${key}.state.json) is corrupt`);
+        rmSync(join(dir, `${key}.state.json`));
+        await expect(other.lock(key, 1000, ssh).then((l) => l.release())).resolves.toBeUndefined(); // the lock was let go
+
+        chmodSync(dir, 0o777);
+        await expect(store.read(key)).rejects.toThrow(/refusing the state directory .*: others can write it/u);
+        await expect(store.lock(key, 1000, ssh)).rejects.toThrow(/refusing the state directory .*: others can write it/u);
+        chmodSync(dir, 0o700);
+        await expect(store.read(key)).resolves.toBeUndefined();
       } finally {
         delete process.env.NSLAB_SSH_CONFIG;
         delete process.env.NSLAB_SSH_DIR;
