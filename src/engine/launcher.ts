@@ -260,6 +260,15 @@ interface Pending {
   timedOut: boolean;
 }
 
+/**
+ * The words that start a launcher on another machine, for its login shell there (see
+ * remote/ssh.ts): perl with a clean environment (no PERL* variables, a PATH with the sbin
+ * directories), the same script.
+ */
+export function remoteLauncherArgv(): string[] {
+  return ['env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'perl', '-e', SCRIPT, String(launcherParallel())];
+}
+
 /** One launcher process. Requests may be made at once; they wait in the pipe until perl runs. */
 export class Launcher {
   private readonly child: ChildProcess;
@@ -272,10 +281,15 @@ export class Launcher {
   /** Whether this launcher took a lab lock (see lock()): it holds it until it ends. */
   locked = false;
 
-  constructor() {
-    if (!PERL) throw new Error('no perl on this machine: nslab starts its processes directly');
+  /** `command`: the argv that starts it elsewhere (ssh …, see remoteLauncherArgv); default: perl here. */
+  constructor(command?: readonly string[]) {
     const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'ignore'];
-    this.child = spawn(PERL, ['-e', SCRIPT, String(launcherParallel())], { detached: true, stdio, env: launcherEnv() });
+    if (command) {
+      this.child = spawn(command[0]!, command.slice(1), { detached: true, stdio });
+    } else {
+      if (!PERL) throw new Error('no perl on this machine: nslab starts its processes directly');
+      this.child = spawn(PERL, ['-e', SCRIPT, String(launcherParallel())], { detached: true, stdio, env: launcherEnv() });
+    }
     this.exited = new Promise<void>((res) => this.child.on('exit', () => res()));
     this.child.on('error', (e) => this.fail(new Error(`could not start nslab's launcher: ${e.message}`, { cause: e })));
     this.child.on('exit', (code, signal) => this.fail(new Error(`nslab's launcher ended (${signal ?? `exit ${code}`})`)));

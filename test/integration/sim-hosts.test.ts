@@ -3,6 +3,7 @@
  * over SSH run in the host's network namespace but see the shared /run/netns; host keys are
  * checked; stop() leaves no namespace, link, process or directory behind.
  */
+import { jest } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -191,6 +192,85 @@ describeSim('simulated hosts over ssh', () => {
     }, 60_000);
 
     const ssh1 = (argv: string[]) => execFileSync('ssh', ['-F', sim!.sshConfig, 'root@198.51.100.1', ...argv], { encoding: 'utf8' });
+  });
+
+  describe('commands and locks over ssh', () => {
+    const h1 = { user: 'root', address: '198.51.100.1' };
+    beforeAll(() => {
+      process.env.NSLAB_SSH_CONFIG = sim!.sshConfig;
+      process.env.NSLAB_SSH_DIR = join(sim!.dir, 'ssh');
+    });
+    afterAll(() => {
+      delete process.env.NSLAB_SSH_CONFIG;
+      delete process.env.NSLAB_SSH_DIR;
+      delete process.env.NSLAB_LAUNCHER;
+    });
+    /** The parent of a command run there, and that parent's name. */
+    const parentOf = async (r: SshRunner) => (await r.run(['sh', '-c', 'echo $PPID; cat /proc/$PPID/comm'])).stdout.trim().split('\n');
+
+    it('runs all of a runner\'s commands through one launcher there; with NSLAB_LAUNCHER=0 each is a session of sshd\'s', async () => {
+      const a = new SshRunner(h1);
+      const [p1, name] = await parentOf(a);
+      const [p2] = await parentOf(a);
+      expect(name).toBe('perl');
+      expect(p2).toBe(p1);
+      process.env.NSLAB_LAUNCHER = '0';
+      try {
+        const b = new SshRunner(h1);
+        const [, other] = await parentOf(b);
+        expect(other).toBe('sshd'); // the session's own process on the host
+        expect((await b.run(['ip', '-j', 'netns', 'list'])).code).toBe(0);
+      } finally {
+        delete process.env.NSLAB_LAUNCHER;
+      }
+    }, 30_000);
+
+    it('kills a command there at its deadline; a launcher that dies fails what was in flight, and the next command starts another', async () => {
+      const a = new SshRunner(h1);
+      await expect(a.run(['sleep', '31.5'], undefined, { timeoutMs: 300 })).rejects.toThrow('did not finish within 0.3 s; it was killed');
+      for (let i = 0; i < 20 && processesMentioning('sleep 31.5').length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(processesMentioning('sleep 31.5')).toEqual([]);
+      const [pid] = await parentOf(a);
+      const slow = a.run(['sleep', '4.5']);
+      await new Promise((r) => setTimeout(r, 200));
+      process.kill(Number(pid), 'SIGKILL'); // the launcher on h1 (the simulated hosts share this machine's processes)
+      await expect(slow).rejects.toThrow(/sleep on root@198\.51\.100\.1: nslab's launcher ended/u);
+      const [again, name] = await parentOf(a);
+      expect(name).toBe('perl');
+      expect(again).not.toBe(pid);
+    }, 30_000);
+
+    it('passes a lab\'s lock session from one change to the next in the same process, and lets it go after a while for another process waiting', async () => {
+      const a = new SshRunner(h1);
+      const dir = join(sim!.dir, 'handover');
+      const store = sshStore(a, dir);
+      const sessions = jest.spyOn(a, 'sshArgv');
+      const lockSessions = () => sessions.mock.calls.filter(([argv]) => argv.some((w) => w.includes('echo locked'))).length;
+      const change = async () => {
+        const l = await store.lock('lab', 5000, a);
+        await store.write({ version: 1, lab: 'lab', prefix: '', key: 'lab', resources: {}, managedBy: 'terraform' });
+        await l.release();
+      };
+      await Promise.all([change(), change(), change(), change()]);
+      expect(lockSessions()).toBe(1);
+      // Two streams of changes in this process keep a waiter queued at every release; another
+      // process (its own store) still gets the lock within its wait.
+      let go = true;
+      const stream = async () => {
+        while (go) await change();
+      };
+      const streams = [stream(), stream()];
+      await new Promise((r) => setTimeout(r, 300));
+      const b = new SshRunner(h1);
+      try {
+        const lock = await sshStore(b, dir).lock('lab', 12_000, b);
+        await lock.release();
+      } finally {
+        go = false;
+        await Promise.all(streams);
+      }
+      expect(lockSessions()).toBeGreaterThan(1);
+    }, 60_000);
   });
 
   it('stop() removes namespaces, links, sshds, ControlMasters and the directory; twice is harmless', () => {

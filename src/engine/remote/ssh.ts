@@ -1,10 +1,13 @@
 /**
  * Another machine's kernel, over SSH: a Runner whose commands run there. One multiplexed
  * connection per machine (an ssh ControlMaster started on first use and shared by nslab's
- * processes, ending 60 s after its last session, as ssh's ControlPersist does); every command is a session on it, its argv quoted for the remote
- * shell word by word, so a name never turns into shell syntax there. The remote machine needs
- * iproute2 (and nftables, tc where a lab uses them) and a POSIX shell with coreutils and
- * util-linux `flock` for its records (remote/store.ts): what every Linux distribution has.
+ * processes, ending 60 s after its last session, as ssh's ControlPersist does). On it, one
+ * session per runner runs nslab's launcher there (launcher.ts: perl, a fork and exec per
+ * command from its argv, no shell); where that machine has no perl, every command is a session,
+ * its argv quoted for the remote shell word by word, so a name never turns into shell syntax
+ * there. The remote machine needs iproute2 (and nftables, tc where a lab uses them) and a POSIX
+ * shell with coreutils and util-linux `flock` for its records (remote/store.ts): what every Linux
+ * distribution has; perl (perl-base, on every Debian and Ubuntu) makes it faster.
  *
  * ssh runs as it would for the user: its own configuration, keys, known hosts and their checks
  * (StrictHostKeyChecking as configured: a host key nslab has never seen is refused under
@@ -16,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultTimeoutMs, TimeoutError, type RunOptions, type RunResult, type Runner } from '../runner.js';
 import { trustedDir } from '../state/trust.js';
+import { Launcher, remoteLauncherArgv } from '../launcher.js';
 import type { SshAddress } from '../../plan/hosts.js';
 
 /** Where to reach a machine (see parseSsh), and with which key. */
@@ -58,6 +62,12 @@ export class SshRunner implements Runner {
   readonly text: string;
   private connecting?: Promise<void>;
   private active = 0;
+  private launcher?: Launcher;
+  private launching?: Promise<Launcher | undefined>;
+  /** Every command its own session (no launcher there). */
+  private direct = false;
+  /** The launcher there enters namespaces itself: `nsenter --net=…` argv go to it as they are. */
+  private enters = false;
   private readonly waiting: Array<() => void> = [];
 
   /**
@@ -125,12 +135,55 @@ export class SshRunner implements Runner {
   }
 
   async run(argv: readonly string[], input?: string, opts: RunOptions = {}): Promise<RunResult> {
+    const ms = opts.timeoutMs ?? defaultTimeoutMs();
+    const launcher = await this.remoteLauncher();
+    if (launcher) {
+      let r;
+      try {
+        r = await launcher.run({ argv: this.enters ? argv : remoteArgv(argv), input, ms });
+      } catch (e) {
+        throw new Error(`${argv[0]} on ${this.text}: ${(e as Error).message}`, { cause: e });
+      }
+      if (r.timedOut) throw new TimeoutError(argv, ms);
+      return { stdout: r.stdout, stderr: r.stderr + (r.signal ? `killed by ${r.signal}\n` : ''), code: r.code ?? 128 };
+    }
     await this.ensure();
     const done = await this.slot();
     try {
-      return await spawnSsh(this.sshArgv(argv), argv, input, opts.timeoutMs ?? defaultTimeoutMs());
+      return await spawnSsh(this.sshArgv(argv), argv, input, ms);
     } finally {
       done();
+    }
+  }
+
+  /**
+   * The launcher on that machine (see launcher.ts): one ssh session for all of this process's
+   * commands, each then a fork and exec there (an ssh session costs about 20 ms of CPU for the
+   * ssh client alone, and a shell on the other side). Started on first use, again after it ended
+   * (a lost connection fails the commands then in flight). Where it never starts (no perl there,
+   * or NSLAB_LAUNCHER=0), every command is its own session.
+   */
+  private async remoteLauncher(): Promise<Launcher | undefined> {
+    if (this.launcher?.alive) return this.launcher;
+    if (this.direct || process.env.NSLAB_LAUNCHER === '0') return undefined;
+    this.launching ??= this.startLauncher().finally(() => (this.launching = undefined));
+    return this.launching;
+  }
+
+  private async startLauncher(): Promise<Launcher | undefined> {
+    await this.ensure();
+    const l = new Launcher(this.sshArgv(remoteLauncherArgv()));
+    try {
+      // Where perl there knows setns(2)'s number, it enters namespaces itself (no `ip -n`).
+      const r = await l.run({ argv: ['uname', '-m'], ms: defaultTimeoutMs() });
+      if (r.code !== 0) throw new Error(`uname -m: exit ${r.code}`);
+      this.enters = ['x86_64', 'aarch64', 'riscv64'].includes(r.stdout.trim());
+      this.launcher = l;
+      return l;
+    } catch {
+      l.end();
+      if (!this.launcher) this.direct = true; // never started: no perl there
+      return undefined;
     }
   }
 

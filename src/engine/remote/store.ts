@@ -4,13 +4,14 @@
  * there see the records. Every operation is one small POSIX shell script with its arguments
  * passed as arguments (`sh -c SCRIPT nslab ARG…`), never pasted into the script. The lock is
  * util-linux `flock` there, held by a session that lasts as long as nslab holds the lock: when
- * nslab ends, however it ends, ssh's session ends and the kernel there releases the lock.
+ * nslab ends, however it ends, ssh's session ends and the kernel there releases the lock. That
+ * session also reads the lab's state once the lock is taken, and passes from one change of the
+ * lab to this process's next one for up to HANDOVER_MS (Terraform makes changes one after the other).
  */
 import { spawn } from 'node:child_process';
-import type { Runner } from '../runner.js';
 import { CommandFailedError, runChecked } from '../runner.js';
 import { DEFAULT_STATE_DIR, LockedError, ownerKey, parseState, stateText, type LabState } from '../state/state.js';
-import type { HeldLock, StateStore } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
 import type { SshRunner } from './ssh.js';
 
 /**
@@ -36,6 +37,9 @@ const NONE = 'nslab:absent';
 const SCRIPTS = {
   read: `${TRUSTED}f="$d/$2.state.json"; [ -e "$f" ] || exit ${ABSENT}; exec cat -- "$f"`,
   write: `${TRUSTED}umask 022; f="$d/$2.state.json"; t="$f.$$.tmp"; cat > "$t"; sync -- "$t" 2>/dev/null || true; mv -f -- "$t" "$f"`,
+  // Under a lock whose session checked the directory: nobody else can have made it untrusted since
+  // (it is the user's, and neither it nor its parent is writable by others).
+  writeLocked: `set -e; umask 022; f="$1/$2.state.json"; t="$f.$$.tmp"; cat > "$t"; sync -- "$t" 2>/dev/null || true; mv -f -- "$t" "$f"`,
   remove: `${TRUSTED}rm -f -- "$d/$2.state.json"`,
   list: `${TRUSTED}cd -- "$d"; for f in *.state.json; do [ -e "$f" ] && printf '%s\\n' "$f"; done; true`,
   // Once the lock is taken: prints "locked" and the lab's state (read under the lock, so nslab
@@ -47,18 +51,34 @@ const SCRIPTS = {
 
 const sh = (script: keyof typeof SCRIPTS, ...args: string[]) => ['sh', '-c', SCRIPTS[script], 'nslab', ...args];
 
+/**
+ * How long one lock session may pass from one change of a lab to this process's next change of
+ * it (Terraform makes many, one after the other): no new session each time, and no other process
+ * waits longer than this for its turn.
+ */
+const HANDOVER_MS = 5000;
+
 /** The state directory `dir` (default /var/lib/nslab) of the machine `ssh` reaches. */
 export function sshStore(ssh: SshRunner, dir = DEFAULT_STATE_DIR): StateStore {
   const where = `${ssh.text}:${dir}`;
   /** In this process, one lock request per lab at a time: a waiting flock would hold an ssh session. */
   const queues = new Map<string, Promise<unknown>>();
+  /** Lock requests of each lab waiting for their turn in this process. */
+  const waiting = new Map<string, number>();
+  /** The lock session of each lab whose lock this process holds. */
+  const sessions = new Map<string, LockSession & { readonly since: number }>();
   /**
    * The state of each lab whose lock this process holds, as the lock session read it and as this
    * process wrote it since: nobody else writes it while the lock is held, so no session re-reads it.
    */
   const held = new Map<string, LabState | undefined>();
-  const locked = new Set<string>();
   const path = (key: string) => `${where}/${key}.state.json`;
+  const letGo = async (key: string) => {
+    const s = sessions.get(key);
+    sessions.delete(key);
+    held.delete(key);
+    await s?.release();
+  };
   return {
     where,
     owner: (key) => ownerKey(dir, key),
@@ -71,13 +91,13 @@ export function sshStore(ssh: SshRunner, dir = DEFAULT_STATE_DIR): StateStore {
     },
     async write(state) {
       if (held.has(state.key)) held.delete(state.key); // unknown until the write has succeeded
-      await runChecked(ssh, sh('write', dir, state.key), stateText(state));
-      if (locked.has(state.key)) held.set(state.key, state);
+      await runChecked(ssh, sh(sessions.has(state.key) ? 'writeLocked' : 'write', dir, state.key), stateText(state));
+      if (sessions.has(state.key)) held.set(state.key, state);
     },
     async remove(key) {
       if (held.has(key)) held.delete(key);
       await runChecked(ssh, sh('remove', dir, key));
-      if (locked.has(key)) held.set(key, undefined);
+      if (sessions.has(key)) held.set(key, undefined);
     },
     async list() {
       const r = await runChecked(ssh, sh('list', dir));
@@ -88,24 +108,39 @@ export function sshStore(ssh: SshRunner, dir = DEFAULT_STATE_DIR): StateStore {
       let free!: () => void;
       const mine = new Promise<void>((r) => (free = r));
       queues.set(key, before.then(() => mine));
-      const done = () => {
-        locked.delete(key);
-        held.delete(key);
-        free();
-      };
+      waiting.set(key, (waiting.get(key) ?? 0) + 1);
+      const fresh = (s: { alive(): boolean; since: number }) => s.alive() && Date.now() - s.since <= HANDOVER_MS;
       return before.then(async () => {
+        waiting.set(key, waiting.get(key)! - 1);
         try {
-          const lock = await holdLock(ssh, dir, key, waitMs, runner, done);
-          try {
-            held.set(key, lock.state === undefined ? undefined : parseState(lock.state, key, path(key)));
-          } catch (e) {
-            await lock.release();
-            throw e;
+          let s = sessions.get(key);
+          if (s && !fresh(s)) await letGo(key);
+          s = sessions.get(key);
+          if (!s) {
+            const taken = await holdLock(ssh, dir, key, waitMs);
+            try {
+              held.set(key, taken.state === undefined ? undefined : parseState(taken.state, key, path(key)));
+            } catch (e) {
+              await taken.release();
+              throw e;
+            }
+            s = { ...taken, since: Date.now() };
+            sessions.set(key, s);
           }
-          locked.add(key);
-          return lock;
+          const session = s;
+          let done = false;
+          return {
+            runner,
+            async release() {
+              if (done) return;
+              done = true;
+              // The next change of this lab in this process goes on under the same session.
+              if (!((waiting.get(key) ?? 0) > 0 && fresh(session))) await letGo(key);
+              free();
+            },
+          };
         } catch (e) {
-          done();
+          free();
           throw e;
         }
       });
@@ -113,15 +148,23 @@ export function sshStore(ssh: SshRunner, dir = DEFAULT_STATE_DIR): StateStore {
   };
 }
 
+/** A lock held on the other machine: its session, and the state file's text read under it. */
+interface LockSession {
+  readonly state?: string;
+  alive(): boolean;
+  release(): Promise<void>;
+}
+
 /** The session that holds the lock: `flock` there, until its input is closed. */
-async function holdLock(ssh: SshRunner, dir: string, key: string, waitMs: number, runner: Runner, free: () => void): Promise<HeldLock & { state?: string }> {
+async function holdLock(ssh: SshRunner, dir: string, key: string, waitMs: number): Promise<LockSession> {
   await ssh.ensure();
   const argv = ssh.sshArgv(sh('lock', dir, key, String(Math.ceil(waitMs / 1000))));
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.stdin!.on('error', () => undefined);
-  const ended = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  let closed = false;
+  const ended = new Promise<number | null>((r) => child.on('close', (code) => r(code))).finally(() => (closed = true));
   // After "locked": the state file's text and END, or NONE.
   const taken = await new Promise<{ state?: string } | false>((resolve, reject) => {
     let out = '';
@@ -140,16 +183,12 @@ async function holdLock(ssh: SshRunner, dir: string, key: string, waitMs: number
     if (code === BUSY) throw new LockedError(`lab ${key} on ${ssh.text} is locked by another process after waiting ${waitMs / 1000} s`);
     throw new Error(`cannot lock lab ${key} on ${ssh.text} (exit ${code}): ${err.trim().split('\n').pop() ?? ''}`);
   }
-  let held = true;
   return {
     ...taken,
-    runner,
+    alive: () => !closed,
     async release() {
-      if (!held) return;
-      held = false;
       child.stdin!.end();
       await ended;
-      free();
     },
   };
 }
