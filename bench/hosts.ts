@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   try {
     const cpu = cpus();
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-    say(`## Multi-host scale run: ${o.hosts} hosts x ${o.perHost} namespaces`);
+    say(`## Multi-host scale run: ${o.hosts} host${o.hosts > 1 ? 's' : ''} x ${o.perHost} namespaces`);
     say('');
     say(`- ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; nslab at ${commit || '?'}; ${spawnSync(terraform, ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
     say(`- machine: ${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);
