@@ -91,6 +91,40 @@ describe('the launcher', () => {
     }
   });
 
+  it('keeps to one CPU with its children when it runs one child at a time, and to all it may use when children run side by side', async () => {
+    const allowed = (text: string) => /^Cpus_allowed_list:\s*(\S+)$/mu.exec(text)?.[1];
+    const mine = allowed(readFileSync('/proc/self/status', 'utf8'))!;
+    const child = async (l: Launcher) => allowed((await l.run({ argv: ['cat', '/proc/self/status'], ms: 5000 })).stdout);
+    const several = /[-,]/u.test(mine);
+    // One CPU: the first this process may use (several: a pinned launcher would keep them apart).
+    expect(await child(launcher)).toBe(several ? /^\d+/u.exec(mine)![0] : mine);
+    expect(allowed(readFileSync(`/proc/${launcher.pid}/status`, 'utf8'))).toBe(await child(launcher));
+    const before = process.env.NSLAB_PARALLEL;
+    process.env.NSLAB_PARALLEL = '2';
+    const l = new Launcher();
+    if (before === undefined) delete process.env.NSLAB_PARALLEL;
+    else process.env.NSLAB_PARALLEL = before;
+    try {
+      expect(await child(l)).toBe(mine);
+    } finally {
+      await l.close();
+    }
+  });
+
+  it('reports a command whose exec fails in the child (exit 127, the reason on stderr), and goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-exec-'));
+    try {
+      // Executable, but its interpreter does not exist: execve fails in the child.
+      writeFileSync(join(dir, 'plain'), '#!/nonexistent/interpreter\n', { mode: 0o755 });
+      const r = await launcher.run({ argv: [join(dir, 'plain')], ms: 5000 });
+      expect(r.code).toBe(127);
+      expect(r.stderr).toMatch(/plain.*: No such file or directory/u);
+      expect((await launcher.run({ argv: ['echo', 'still here'], ms: 5000 })).stdout).toBe('still here\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("counts a child's deadline from its start: a request waiting its turn behind a slow child is not killed for the wait", async () => {
     const first = launcher.run({ argv: ['sleep', '1'], ms: 10_000 });
     const queued = await launcher.run({ argv: ['sh', '-c', 'echo ran'], ms: 300 });
