@@ -15,16 +15,17 @@ import { COMMANDS, USAGE, commandHelp, didYouMean, version } from './help.js';
 import { cmdExec } from './exec.js';
 import { progressPrinter } from './progress.js';
 import { confirm, ExitCodeError, out, plansOf, requireRoot, stateLab, UsageError, write, type Flags } from './common.js';
-import { EngineError, SshRunner, hostParts, parseSsh, sshStore, type HostPart, type PlanDocument, type StateStore } from '../engine/index.js';
+import { EngineError, hostParts, remoteEngine, type HostPart, type PlanDocument } from '../engine/index.js';
 import { applyLab, destroyLab, findOrphans, listStates, planJson, planLab, prestartLauncher, processRunner, readState, removeOrphans, removeStalePins, renderGraph, renderPlan, stateDir, withRunOptions, type LabPlan } from '../engine/index.js';
 
 const timeoutMs = (flags: Flags) => (flags.timeout ? Number(flags.timeout) * 1000 : undefined);
 /** A host's part of a lab: its runner and its records, over ssh. */
-function overSsh(part: HostPart): { runner: SshRunner; store: StateStore } {
-  const target = parseSsh(part.spec.ssh);
-  if (typeof target === 'string') throw new EngineError(`host ${part.host}: ${target}`);
-  const ssh = new SshRunner({ ...target, ...(part.spec.identityFile ? { identityFile: part.spec.identityFile } : {}) });
-  return { runner: ssh, store: sshStore(ssh, part.spec.stateDir) };
+function overSsh(part: HostPart) {
+  try {
+    return remoteEngine(part.spec.ssh, part.spec.identityFile, part.spec.stateDir);
+  } catch (e) {
+    throw new EngineError(`host ${part.host}: ${(e as Error).message}`);
+  }
 }
 
 /** Labs across machines are deployed by Terraform, one provider per host (nslab/cdktf's LabStack). */

@@ -37,5 +37,5 @@ export { localStore, type StateStore } from './state/store.js';
 
 // Other machines, over ssh.
 export { SshRunner, type SshTarget } from './remote/ssh.js';
-export { sshStore } from './remote/store.js';
+export { remoteEngine, sshStore } from './remote/store.js';
 export { parseSsh, hostParts, type HostPart, type SshAddress } from '../plan/hosts.js';

@@ -14,7 +14,7 @@ import { lockLab, ownerKey, priorOf, readState, removeState, stateDir, writeStat
 import { processRunner, withRunOptions, type Runner } from './runner.js';
 import { foundAfter, foundBeforeApply, hostFound, hostSysctlClaims, withRestores } from './state/sysctls.js';
 import { pin, preparePins, unpin, unpinStale } from './state/pins.js';
-import { sysctlClaims, type StateStore } from './state/store.js';
+import { localStore, sysctlClaims, type StateStore } from './state/store.js';
 import { ownerMarker } from '../plan/types.js';
 import { ownerConflict } from './diff/sysctl.js';
 
@@ -98,14 +98,13 @@ async function readFor(runner: Runner, desired: Record<string, Resource>, prior:
 export async function planLab(plan: PlanDocument, opts: EngineOptions = {}): Promise<LabPlan> {
   const { runner, dir } = resolveOptions(opts);
   const key = labKey(plan);
-  const { store } = opts;
-  const state = store ? await store.read(key) : readState(dir, key);
+  const store = opts.store ?? localStore(dir);
+  const state = await store.read(key);
   const prior = priorOf(state);
   const desired = withRestores(plan.resources, state);
   const live = await readFor(runner, desired, prior);
-  const owners = store ? await sysctlClaims(store, key, Object.values(desired)) : hostSysctlClaims(dir, key, Object.values(desired));
-  const host = { hostSysctlOwners: owners, hostSysctlsFound: hostFound(state) };
-  const owner = store ? store.owner(key) : ownerKey(dir, key);
+  const host = { hostSysctlOwners: await sysctlClaims(store, key, Object.values(desired)), hostSysctlsFound: hostFound(state) };
+  const owner = store.owner(key);
   const base = diff({ key: owner, desired, live, prior, ...host });
   const result = opts.adopt && base.conflicts.length ? adopting(base, diff({ key: owner, desired, live, prior, adopt: true, ...host }), plan) : base;
   const restoring = (c: Change) => {

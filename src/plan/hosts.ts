@@ -130,7 +130,7 @@ export interface HostPart {
   readonly plan: PlanDocument;
 }
 
-/** The plan's parts, one per host (in id order); a plan without hosts is one local part. */
+/** The plan's parts, one per host (in id order); undefined for a plan without hosts (all local). */
 export function hostParts(plan: PlanDocument): HostPart[] | undefined {
   if (!plan.hosts) return undefined;
   return Object.keys(plan.hosts).sort().map((host) => {

@@ -8,7 +8,7 @@ import type { Msg } from './proto.js';
 import { PROVIDER_ATTRIBUTES, RESOURCES, getProviderSchemaResponse, isResourceType, type ResourceTypeName } from './schema.js';
 import { UNKNOWN, conform, fromDynamic, hasUnknown, isUnknown, toDynamic, type ObjectValue, type Value } from './values.js';
 import { fromResource, importedResource, importedVxlan, normalize, parseImportId, type Problem } from './resources.js';
-import { applyResource, parseSsh, planResource, processRunner, readLive, readResource, renderConflicts, SshRunner, sshStore, type Runner, type StateStore } from '../engine/index.js';
+import { applyResource, parseSsh, planResource, processRunner, readLive, readResource, remoteEngine, renderConflicts, type Runner, type StateStore } from '../engine/index.js';
 
 export const DEFAULT_LAB = 'terraform';
 const LAB_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/u;
@@ -108,9 +108,7 @@ export class ProviderService {
     const host = str('host');
     if (host) {
       // Another machine: its kernel over ssh, its records and locks there (remote/store.ts).
-      const target = parseSsh(host) as Exclude<ReturnType<typeof parseSsh>, string>;
-      const ssh = new SshRunner({ ...target, ...(str('identity_file') ? { identityFile: str('identity_file') } : {}) });
-      this.engine = { runner: ssh, store: sshStore(ssh, str('state_dir')) };
+      this.engine = remoteEngine(host, str('identity_file'), str('state_dir'));
     } else if (str('state_dir')) {
       this.engine = { ...this.engine, stateDir: str('state_dir') };
     }

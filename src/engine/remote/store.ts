@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process';
 import { CommandFailedError, runChecked } from '../runner.js';
 import { DEFAULT_STATE_DIR, LockedError, ownerKey, parseState, stateText, type LabState } from '../state/state.js';
 import type { StateStore } from '../state/store.js';
-import type { SshRunner } from './ssh.js';
+import { SshRunner } from './ssh.js';
+import { parseSsh } from '../../plan/hosts.js';
 
 /**
  * Checks the directory as state/trust.ts does here (made 0700 when missing; owned by the user,
@@ -191,4 +192,16 @@ async function holdLock(ssh: SshRunner, dir: string, key: string, waitMs: number
       await ended;
     },
   };
+}
+
+/**
+ * Another machine's kernel and records, for a front-end (the CLI's `nslab plan` of a host's part,
+ * the provider configured with `host`): `ssh` is `[ssh://]user@address[:port]`. Throws an Error
+ * saying what is wrong with `ssh`.
+ */
+export function remoteEngine(ssh: string, identityFile?: string, stateDir?: string): { runner: SshRunner; store: StateStore } {
+  const target = parseSsh(ssh);
+  if (typeof target === 'string') throw new Error(target);
+  const runner = new SshRunner({ ...target, ...(identityFile ? { identityFile } : {}) });
+  return { runner, store: sshStore(runner, stateDir) };
 }
