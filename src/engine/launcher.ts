@@ -52,7 +52,7 @@ import type { Readable, Writable } from 'node:stream';
 /** The launcher's own code, run with `perl -e` (only modules of perl-base). */
 const SCRIPT = String.raw`
 use strict; use warnings;
-use Fcntl qw(F_GETFL F_SETFL F_SETFD FD_CLOEXEC O_NONBLOCK O_RDWR O_CREAT O_NOFOLLOW LOCK_EX LOCK_NB);
+use Fcntl qw(F_GETFL F_SETFL F_SETFD FD_CLOEXEC O_NONBLOCK O_RDWR O_CREAT O_EXCL O_NOFOLLOW LOCK_EX LOCK_NB);
 use Config; # POSIX is not loaded: it costs more than the rest of the launcher's start
 # setns(2)'s number where perl-base cannot tell it (no syscall.ph): x86_64 and the generic table.
 my $ARCH = (split /-/, $Config{archname})[0];
@@ -64,7 +64,11 @@ binmode STDIN; binmode STDOUT;
 # The lab lock's file, once a request took it: lent to the children that ask for it.
 my ($lock, $lockPath);
 my (%kid, %byid, %path, @queue);
+my $sp;    # the spawner (see below): { pid, w (requests), r (answers), buf, out, fed => [...], killed => id }
+my @slots; # its free file slots: [in, out, err] handles
 my $max = ($ARGV[0] // 0) + 0;
+# dash's path: with one child at a time, children are started by a dash (see spawner below).
+my $DASH = $max == 1 ? ($ARGV[1] // '') : '';
 # One child at a time: the launcher and its children keep to one CPU (the last one allowed). Every
 # fork makes this process's pages copy-on-write, and each page written after it faults; a process
 # that ran on several CPUs pays a TLB flush on each of them per fault (an interrupt to every other
@@ -79,7 +83,12 @@ if ($max == 1) {
 }
 my $in = '';
 sub nb { my $f = fcntl($_[0], F_GETFL, 0); fcntl($_[0], F_SETFL, $f | O_NONBLOCK) }
-sub bye { kill('KILL', -$_->{pid}) for grep { !defined $_->{st} } values %kid; exit 0 }
+sub bye {
+  kill('KILL', -$_->{pid}) for grep { !defined $_->{st} } values %kid;
+  # An idle dash ends at the end of its input; waited for, so that its CPU counts as this one's.
+  if ($sp) { if (@{ $sp->{fed} }) { kill('KILL', -$sp->{pid}) } else { close $sp->{w} } waitpid($sp->{pid}, 0) }
+  exit 0;
+}
 # Answers go out without blocking: what the pipe does not take now waits in $out, so a busy
 # nslab never holds up the children that are still to start.
 my $out = '';
@@ -161,7 +170,11 @@ sub requests {
         if (!sysopen($f, $path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600)) { reply($h[1], 'e', 0, '', "open $path: $!"); next }
         ($lock, $lockPath) = ($f, $path);
       }
-      if (flock($lock, LOCK_EX | LOCK_NB)) { reply($h[1], 'x', 0, '', '') }
+      if (flock($lock, LOCK_EX | LOCK_NB)) {
+        # A dash started before the lock would not lend it to its children: the next one will.
+        if ($sp && !@{ $sp->{fed} }) { kill('KILL', -$sp->{pid}); waitpid($sp->{pid}, 0); undef $sp }
+        reply($h[1], 'x', 0, '', '');
+      }
       elsif ($!{EWOULDBLOCK}) { reply($h[1], 'x', 75, '', '') }
       else { reply($h[1], 'e', 0, '', "flock $path: $!") }
       next;
@@ -169,6 +182,10 @@ sub requests {
     if ($h[0] eq 'K') {
       my $r = $byid{$h[1]};
       kill('KILL', -$r->{pid}) if $r && !defined $r->{st};
+      if ($sp && @{ $sp->{fed} } && $sp->{fed}[0]{q}[0] eq $h[1]) {
+        spread(); # an answer already in the pipe: then the request is not running any more
+        if ($sp && @{ $sp->{fed} } && $sp->{fed}[0]{q}[0] eq $h[1]) { $sp->{killed} = $h[1]; kill('KILL', -$sp->{pid}) }
+      }
       substr($in, 0, $nl + 1, '');
       next;
     }
@@ -180,8 +197,143 @@ sub requests {
     push @queue, [$h[1], $h[2], \@argv, substr($payload, $pos)];
   }
 }
+# The spawner: with one child at a time, a dash started once (by one fork of this process, in
+# its own process group) starts the children: dash starts a command with vfork(2), which copies
+# nothing of the parent, where a fork of this perl copies its page tables and every page it
+# writes afterwards (milliseconds per child on a virtual machine). dash gets each argv one
+# argument per line (an argument with a newline is started here instead) and runs it as "$@":
+# no word of it is parsed by the shell. stdin, stdout and stderr are files this process made
+# and unlinked at once (a private directory, removed at once), which dash opens through
+# /proc/PID/fd: nothing is left behind however this process ends. Two requests are handed to
+# dash at a time, so that the next starts as soon as one ends; a deadline kills dash's process
+# group (dash and its child), and what was handed over but not begun goes to a new dash.
+# dash's children inherit the lab lock (all of them: a launcher that holds the lock runs only
+# the lock's children).
+my $SPAWN = 'P=$1
+while read -r id i o e n; do
+  set --
+  while [ "$n" -gt 0 ]; do IFS= read -r a; set -- "$@" "$a"; n=$((n-1)); done
+  if [ "$i" = - ]; then i=/dev/null; else i=/proc/$P/fd/$i; fi
+  "$@" <"$i" >"/proc/$P/fd/$o" 2>"/proc/$P/fd/$e"
+  echo "$id $?"
+done';
+sub slotfiles {
+  for my $base ('/dev/shm', '/run', '/tmp') {
+    next unless -d $base && -w _;
+    for (1 .. 10) {
+      my $d = sprintf('%s/nslab-launcher-%d-%08x', $base, $$, int(rand(2 ** 32)));
+      next unless mkdir($d, 0700);
+      my @f;
+      for my $n (0 .. 5) { sysopen(my $f, "$d/$n", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600) or last; unlink("$d/$n"); push @f, $f }
+      rmdir $d;
+      return @f == 6 ? ([@f[0 .. 2]], [@f[3 .. 5]]) : ();
+    }
+  }
+  return ();
+}
+sub spstart {
+  @slots = slotfiles() unless @slots;
+  return $DASH = '' unless @slots == 2; # no private files: children are started here
+  my ($rq, $wq, $ra, $wa);
+  return $DASH = '' unless pipe($rq, $wq) && pipe($ra, $wa);
+  my $me = $$;
+  my $pid = fork;
+  return $DASH = '' unless defined $pid;
+  if (!$pid) {
+    setpgrp(0, 0);
+    open(STDIN, '<&', $rq); open(STDOUT, '>&', $wa);
+    fcntl($lock, F_SETFD, 0) if $lock;
+    exec { $DASH } 'dash', '-c', $SPAWN, 'nslab-spawner', $me;
+    exit 127;
+  }
+  close $rq; close $wa;
+  nb($wq); nb($ra);
+  $sp = { pid => $pid, w => $wq, r => $ra, buf => '', out => '', fed => [] };
+  return 1;
+}
+# Whether dash can start this request: its arguments have no newline, its command is found.
+sub dashable {
+  my $argv = $_[0][2];
+  return 0 if grep { index($_, "\n") >= 0 } @$argv;
+  return defined which($argv->[0]);
+}
+sub spfeed {
+  my ($id, $hold, $argv, $input) = @{ $_[0] };
+  my $slot = shift @slots;
+  my ($fi, $fo, $fe) = @$slot;
+  my $i = '-';
+  if (length $input) {
+    truncate($fi, 0); sysseek($fi, 0, 0);
+    my $w = 0;
+    while ($w < length $input) {
+      my $n = syswrite($fi, $input, length($input) - $w, $w);
+      if (!$n) { push @slots, $slot; return reply($id, 'e', 0, '', "input: $!") }
+      $w += $n;
+    }
+    $i = fileno($fi);
+  }
+  my @a = @$argv;
+  $a[0] = which($a[0]);
+  push @{ $sp->{fed} }, { q => $_[0], slot => $slot };
+  put("$id b 0 0 0\n") if @{ $sp->{fed} } == 1; # begun now (dash was idle); else when the one before ends
+  $sp->{out} .= join("\n", "$id $i " . fileno($fo) . ' ' . fileno($fe) . ' ' . scalar(@a), @a) . "\n";
+  spflush();
+}
+sub spflush {
+  while (length $sp->{out}) {
+    my $n = syswrite($sp->{w}, $sp->{out});
+    return if !defined $n && ($!{EAGAIN} || $!{EINTR});
+    return spdead() unless defined $n;
+    substr($sp->{out}, 0, $n, '');
+  }
+}
+# dash's answers (non-blocking); at its end, spdead.
+sub spread {
+  my $got = sysread($sp->{r}, my $b, 65536);
+  return if !defined $got && ($!{EAGAIN} || $!{EINTR});
+  if ($got) { $sp->{buf} .= $b; return spanswers() }
+  spanswers();
+  spdead();
+}
+sub slurp { my $f = shift; sysseek($f, 0, 0); my $s = ''; 1 while sysread($f, $s, 65536, length $s); $s }
+sub spanswers {
+  while ((my $nl = index($sp->{buf}, "\n")) >= 0) {
+    my ($id, $code) = split / /, substr($sp->{buf}, 0, $nl);
+    substr($sp->{buf}, 0, $nl + 1, '');
+    my $f = shift @{ $sp->{fed} };
+    next unless $f && $f->{q}[0] eq $id;
+    $sp->{answered} = 1;
+    my ($o, $e) = (slurp($f->{slot}[1]), slurp($f->{slot}[2]));
+    push @slots, $f->{slot};
+    # dash reports a child ended by signal N as 128+N (no command nslab runs exits with 129 to 192).
+    if ($code > 128 && $code <= 192) { reply($id, 's', $code - 128, $o, $e) } else { reply($id, 'x', $code, $o, $e) }
+    put("$sp->{fed}[0]{q}[0] b 0 0 0\n") if @{ $sp->{fed} };
+  }
+}
+# dash ended (killed at a deadline, or otherwise): the request it was running fails, the ones
+# handed over after it wait for the next dash.
+sub spdead {
+  return unless $sp;
+  my $s = $sp; undef $sp;
+  kill('KILL', -$s->{pid});
+  waitpid($s->{pid}, 0);
+  my @fed = @{ $s->{fed} };
+  push @slots, map { $_->{slot} } @fed;
+  if (!$s->{answered} && ($? >> 8) == 127) { $DASH = ''; unshift @queue, map { $_->{q} } @fed; return } # dash did not start
+  if (my $f = shift @fed) {
+    my $id = $f->{q}[0];
+    if (defined $s->{killed} && $s->{killed} eq $id) { reply($id, 's', 9, '', '') } else { reply($id, 'e', 0, '', "nslab's spawner (dash) ended") }
+  }
+  unshift @queue, map { $_->{q} } @fed;
+}
 # At most $max children at once (0: no limit); the others wait here, in order.
-sub drain { start(@{shift @queue}) while @queue && (!$max || keys(%kid) < $max) }
+sub drain {
+  while (@queue) {
+    if ($DASH && !%kid && dashable($queue[0]) && ($sp || spstart())) { last if @{ $sp->{fed} } >= 2; spfeed(shift @queue); next }
+    last if ($sp && @{ $sp->{fed} }) || ($max && keys(%kid) >= $max);
+    start(@{ shift @queue });
+  }
+}
 while (1) {
   while ((my $p = waitpid(-1, 1)) > 0) { $kid{$p}{st} = $? if $kid{$p} } # 1: WNOHANG
   my $poll;
@@ -196,6 +348,7 @@ while (1) {
   my ($rin, $win) = ('', '');
   vec($rin, fileno(STDIN), 1) = 1;
   vec($win, fileno(STDOUT), 1) = 1 if length $out;
+  if ($sp) { vec($rin, fileno($sp->{r}), 1) = 1; vec($win, fileno($sp->{w}), 1) = 1 if length $sp->{out} }
   for my $r (values %kid) {
     vec($rin, fileno($r->{or}), 1) = 1 if $r->{or};
     vec($rin, fileno($r->{er}), 1) = 1 if $r->{er};
@@ -205,6 +358,8 @@ while (1) {
   my $n = select(my $rout = $rin, my $wout = $win, undef, $poll ? 0.005 : undef);
   next if $n <= 0;
   flush() if length $out && vec($wout, fileno(STDOUT), 1);
+  spflush() if $sp && length $sp->{out} && vec($wout, fileno($sp->{w}), 1);
+  spread() if $sp && vec($rout, fileno($sp->{r}), 1);
   for my $r (values %kid) {
     if ($r->{iw} && vec($wout, fileno($r->{iw}), 1)) {
       my $w = syswrite($r->{iw}, $r->{in});
@@ -229,6 +384,15 @@ while (1) {
 
 /** perl, if the machine has it (perl-base is essential on Debian and Ubuntu). */
 const PERL = ['/usr/bin/perl', '/bin/perl'].find((p) => existsSync(p));
+
+/** dash, if the machine has it (essential on Debian and Ubuntu): the launcher's spawner. */
+const DASH = ['/usr/bin/dash', '/bin/dash'].find((p) => existsSync(p));
+
+/**
+ * Whether a launcher here starts its children through dash (one child at a time, dash installed,
+ * NSLAB_DASH not 0): then entering a namespace is `nsenter` or `ip -n`, a process either way.
+ */
+export const launcherUsesDash = (): boolean => DASH !== undefined && process.env.NSLAB_DASH !== '0' && launcherParallel() === 1;
 
 /**
  * How many children a launcher runs at once: NSLAB_PARALLEL, default 1 (0: no limit). nslab keeps
@@ -311,7 +475,7 @@ export class Launcher {
       this.child = spawn(command[0]!, command.slice(1), { detached: true, stdio });
     } else {
       if (!PERL) throw new Error('no perl on this machine: nslab starts its processes directly');
-      this.child = spawn(PERL, ['-e', SCRIPT, String(launcherParallel())], { detached: true, stdio, env: launcherEnv() });
+      this.child = spawn(PERL, ['-e', SCRIPT, String(launcherParallel()), launcherUsesDash() ? DASH! : ''], { detached: true, stdio, env: launcherEnv() });
     }
     this.exited = new Promise<void>((res) => this.child.on('exit', () => res()));
     this.child.on('error', (e) => this.fail(new Error(`could not start nslab's launcher: ${e.message}`, { cause: e })));
@@ -410,6 +574,7 @@ export class Launcher {
     if (!p) return;
     if (kind === 'b') {
       // The child began: its deadline runs from now.
+      clearTimeout(p.timer);
       p.timer = setTimeout(() => {
         if (this.pending.get(id) !== p) return;
         p.timedOut = true;

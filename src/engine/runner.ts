@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { Launcher, launcherAvailable, launcherEnters } from './launcher.js';
+import { Launcher, launcherAvailable, launcherEnters, launcherUsesDash } from './launcher.js';
 
 export interface RunResult {
   readonly stdout: string;
@@ -277,6 +277,8 @@ const NSENTER = ['/usr/bin/nsenter', '/bin/nsenter'].find((p) => existsSync(p));
  * this machine class: see README, How it works). Env NSLAB_NSENTER_FROM overrides.
  */
 export const NSENTER_FROM = Number(process.env.NSLAB_NSENTER_FROM ?? 600);
+/** The same where the launcher starts children through dash (vfork: an exec costs less there). */
+export const NSENTER_FROM_DASH = Number(process.env.NSLAB_NSENTER_FROM ?? 1200);
 
 /** Lines in /proc/self/mountinfo: what `ip -n` copies at every start (read once per phase; no process). */
 export function mountTableSize(): number {
@@ -304,8 +306,9 @@ export function mountTableSize(): number {
 export function inLocation(l: string, argv: readonly string[], mounts = 0): string[] {
   if (l === '') return [...argv];
   const [cmd, ...rest] = argv;
-  if (launcherEnters() && launcherEnabled()) return [NSENTER ?? 'nsenter', `--net=/run/netns/${l}`, ...argv];
-  if (cmd === 'ip' && (!NSENTER || mounts < NSENTER_FROM)) return ['ip', '-n', l, ...rest];
+  const launcher = launcherEnabled();
+  if (launcher && launcherEnters() && !launcherUsesDash()) return [NSENTER ?? 'nsenter', `--net=/run/netns/${l}`, ...argv];
+  if (cmd === 'ip' && (!NSENTER || mounts < (launcher && launcherUsesDash() ? NSENTER_FROM_DASH : NSENTER_FROM))) return ['ip', '-n', l, ...rest];
   return NSENTER ? [NSENTER, `--net=/run/netns/${l}`, ...argv] : ['ip', 'netns', 'exec', l, ...argv];
 }
 

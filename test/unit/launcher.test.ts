@@ -3,7 +3,7 @@
  * children killed when nslab is killed. Real processes; no kernel objects.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Launcher } from '../../src/engine/launcher.js';
@@ -22,6 +22,10 @@ const alive = (pid: number) => {
 };
 /** Whether the lock is held, by flock(1) -n on a fresh descriptor (no launcher). */
 const isLockedSync = (d: string, key: string) => spawnSync('flock', ['-n', '-E', '75', join(d, `${key}.lock`), 'true']).status === 75;
+const command = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!;
+const parentOf = (pid: number) => Number(/^\S+ \(.*\) \S (\d+) /u.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1]);
+/** The launcher that started the child whose parent is `ppid`: that parent, or the parent of its dash. */
+const launcherOf = (ppid: number) => (/dash$/u.test(command(ppid)) ? parentOf(ppid) : ppid);
 const until = async (cond: () => boolean, ms: number) => {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await sleep(20);
@@ -118,7 +122,7 @@ describe('the launcher', () => {
       writeFileSync(join(dir, 'plain'), '#!/nonexistent/interpreter\n', { mode: 0o755 });
       const r = await launcher.run({ argv: [join(dir, 'plain')], ms: 5000 });
       expect(r.code).toBe(127);
-      expect(r.stderr).toMatch(/plain.*: No such file or directory/u);
+      expect(r.stderr).toMatch(/plain.*: (No such file or directory|not found)/u);
       expect((await launcher.run({ argv: ['echo', 'still here'], ms: 5000 })).stdout).toBe('still here\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -155,9 +159,9 @@ describe('the launcher', () => {
       // The launcher took the lock: nslab's own descriptor is not what holds it.
       expect(await isLocked(dir, 'held')).toBe(true);
       const r = await processRunner.run(fds, '', { holdFd: lock.fd });
-      const ppid = Number(r.stdout.split('\n')[0]);
+      const ppid = launcherOf(Number(r.stdout.split('\n')[0]));
       expect(ppid).not.toBe(process.pid);
-      expect(readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0')[0]).toMatch(/perl$/u);
+      expect(command(ppid)).toMatch(/perl$/u);
       expect(holds(r)).toBe(true);
       // Without the hold, a child has no descriptor of the lock.
       expect(holds(await processRunner.run(fds, ''))).toBe(false);
@@ -174,7 +178,7 @@ describe('the launcher', () => {
     const lock = await lockLab(dir, 'lost');
     try {
       const r = await processRunner.run(['sh', '-c', 'echo $PPID'], '', { holdFd: lock.fd });
-      process.kill(Number(r.stdout.trim()), 'SIGKILL');
+      process.kill(launcherOf(Number(r.stdout.trim())), 'SIGKILL');
       expect(await until(() => !isLockedSync(dir, 'lost'), 5000)).toBe(true);
       await sleep(50);
       await expect(processRunner.run(['true'], '', { holdFd: lock.fd })).rejects.toThrow(/the lab lock is lost/);
@@ -238,5 +242,75 @@ describe('the launcher', () => {
     expect(await until(() => !alive(child), 5000)).toBe(true);
     await sleep(100); // the launcher exits right after its children
     expect(await isLocked(dir, 'killed')).toBe(false);
+  });
+});
+
+describe("the launcher's dash (one child at a time)", () => {
+  const dash = ['/usr/bin/dash', '/bin/dash'].some((p) => existsSync(p));
+  const it_ = dash ? it : it.skip;
+  const launcher = new Launcher();
+  afterAll(() => launcher.close());
+  const shmLeft = () => readdirSync('/dev/shm').filter((n) => n.startsWith('nslab-launcher-'));
+
+  it_('starts every child through one dash, its own child; with NSLAB_DASH=0 it forks them itself', async () => {
+    const parents = await Promise.all([1, 2, 3].map(() => launcher.run({ argv: ['sh', '-c', 'echo $PPID'], ms: 5000 })));
+    const ppids = new Set(parents.map((r) => Number(r.stdout)));
+    expect(ppids.size).toBe(1);
+    const [ppid] = [...ppids];
+    expect(command(ppid!)).toBe('dash');
+    expect(parentOf(ppid!)).toBe(launcher.pid);
+    process.env.NSLAB_DASH = '0';
+    const l = new Launcher();
+    delete process.env.NSLAB_DASH;
+    try {
+      expect(Number((await l.run({ argv: ['sh', '-c', 'echo $PPID'], ms: 5000 })).stdout)).toBe(l.pid);
+    } finally {
+      await l.close();
+    }
+  });
+
+  it_('passes an argument with a newline as it is (that child is started by the launcher itself)', async () => {
+    const r = await launcher.run({ argv: ['printf', '%s|', 'a\nb', ' c ', '', '$(id)'], ms: 5000 });
+    expect(r).toMatchObject({ code: 0, stdout: 'a\nb| c ||$(id)|' });
+  });
+
+  it_('kills the child at its deadline, and runs the request handed over behind it', async () => {
+    const [slow, next, after] = await Promise.all([
+      launcher.run({ argv: ['sleep', '5'], ms: 300 }),
+      launcher.run({ argv: ['sh', '-c', 'cat; echo next'], input: 'in\n', ms: 5000 }),
+      launcher.run({ argv: ['echo', 'after'], ms: 5000 }),
+    ]);
+    expect(slow).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+    expect(next).toMatchObject({ code: 0, stdout: 'in\nnext\n', timedOut: false });
+    expect(after.stdout).toBe('after\n');
+  });
+
+  it_('fails the command its dash was running when the dash dies, and goes on with a new one', async () => {
+    await expect(launcher.run({ argv: ['sh', '-c', 'kill -KILL $PPID; sleep 5'], ms: 10_000 })).rejects.toThrow(/spawner \(dash\) ended/u);
+    expect((await launcher.run({ argv: ['echo', 'still here'], ms: 5000 })).stdout).toBe('still here\n');
+  });
+
+  it_('lends the lab lock to the children of a dash started before the lock was taken', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nslab-dashlock-'));
+    const l = new Launcher();
+    try {
+      expect((await l.run({ argv: ['true'], ms: 5000 })).code).toBe(0);
+      expect(await l.lock(join(d, 'x.lock'))).toBe('taken');
+      const r = await l.run({ argv: ['sh', '-c', 'for f in /proc/self/fd/*; do readlink "$f"; done'], hold: true, ms: 5000 });
+      expect(r.stdout.split('\n')).toContain(join(d, 'x.lock'));
+    } finally {
+      await l.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it_('keeps its files only as open descriptors: nothing is left in /dev/shm, even when killed', async () => {
+    const l = new Launcher();
+    const r = await l.run({ argv: ['cat'], input: 'x'.repeat(100_000), ms: 5000 });
+    expect(r.stdout.length).toBe(100_000);
+    expect(shmLeft()).toEqual([]);
+    process.kill(l.pid!, 'SIGKILL');
+    await sleep(50);
+    expect(shmLeft()).toEqual([]);
   });
 });

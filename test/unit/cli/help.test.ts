@@ -45,7 +45,7 @@ describe('nslab help', () => {
     const files = (dir: string): string[] => readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? (e.name === 'testing' ? [] : files(join(dir, e.name))) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
     const read = new Set([...files('src'), ...files('constructs')].flatMap((f) => readFileSync(join(ROOT, f), 'utf8').match(/\bNSLAB_[A-Z_]+[A-Z]\b/gu) ?? []));
-    expect([...read].sort()).toEqual(['NSLAB_CACHE_DIR', 'NSLAB_CDK', 'NSLAB_LAUNCHER', 'NSLAB_NSENTER_FROM', 'NSLAB_OUTDIR', 'NSLAB_PARALLEL', 'NSLAB_PIN_DIR', 'NSLAB_PREFIX', 'NSLAB_SSH_CONFIG', 'NSLAB_SSH_DIR', 'NSLAB_STATE_DIR', 'NSLAB_TIMEOUT']);
+    expect([...read].sort()).toEqual(['NSLAB_CACHE_DIR', 'NSLAB_CDK', 'NSLAB_DASH', 'NSLAB_LAUNCHER', 'NSLAB_NSENTER_FROM', 'NSLAB_OUTDIR', 'NSLAB_PARALLEL', 'NSLAB_PIN_DIR', 'NSLAB_PREFIX', 'NSLAB_SSH_CONFIG', 'NSLAB_SSH_DIR', 'NSLAB_STATE_DIR', 'NSLAB_TIMEOUT']);
     const env = nslab('help').stdout.split('\nenvironment: ')[1]!.split('\nexit codes')[0]!;
     for (const v of read) expect(env).toContain(v);
     expect(nslab('plan', '--help').stdout).toContain('NSLAB_CACHE_DIR');
