@@ -300,8 +300,9 @@ sub spanswers {
   while ((my $nl = index($sp->{buf}, "\n")) >= 0) {
     my ($id, $code) = split / /, substr($sp->{buf}, 0, $nl);
     substr($sp->{buf}, 0, $nl + 1, '');
-    my $f = shift @{ $sp->{fed} };
+    my $f = $sp->{fed}[0];
     next unless $f && $f->{q}[0] eq $id;
+    shift @{ $sp->{fed} };
     $sp->{answered} = 1;
     my ($o, $e) = (slurp($f->{slot}[1]), slurp($f->{slot}[2]));
     push @slots, $f->{slot};
@@ -315,11 +316,13 @@ sub spanswers {
 sub spdead {
   return unless $sp;
   my $s = $sp; undef $sp;
+  # Not reaped before this (see the main loop): its process group's number is still its own.
   kill('KILL', -$s->{pid});
   waitpid($s->{pid}, 0);
+  my $st = $?;
   my @fed = @{ $s->{fed} };
   push @slots, map { $_->{slot} } @fed;
-  if (!$s->{answered} && ($? >> 8) == 127) { $DASH = ''; unshift @queue, map { $_->{q} } @fed; return } # dash did not start
+  if (!$s->{answered} && ($st >> 8) == 127) { $DASH = ''; unshift @queue, map { $_->{q} } @fed; return } # dash did not start
   if (my $f = shift @fed) {
     my $id = $f->{q}[0];
     if (defined $s->{killed} && $s->{killed} eq $id) { reply($id, 's', 9, '', '') } else { reply($id, 'e', 0, '', "nslab's spawner (dash) ended") }
@@ -335,7 +338,11 @@ sub drain {
   }
 }
 while (1) {
-  while ((my $p = waitpid(-1, 1)) > 0) { $kid{$p}{st} = $? if $kid{$p} } # 1: WNOHANG
+  # 1: WNOHANG. While there is a dash, only this process's own children are waited for here: dash
+  # is reaped where its process group is killed (spdead), so that the group's number cannot have
+  # passed to another process by then.
+  if ($sp) { for my $p (keys %kid) { $kid{$p}{st} = $? if waitpid($p, 1) > 0 } }
+  else { while ((my $p = waitpid(-1, 1)) > 0) { $kid{$p}{st} = $? if $kid{$p} } }
   my $poll;
   for my $r (values %kid) {
     next if $r->{or} || $r->{er};
