@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mapLimit, processRunner, TimeoutError } from '../../src/engine/runner.js';
+import { existsSync } from 'node:fs';
+import { inLocation, mapLimit, NSENTER_FROM_DASH, processRunner, TimeoutError } from '../../src/engine/runner.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {
@@ -66,5 +67,27 @@ describe('mapLimit', () => {
 
   it('keeps the input order of results', async () => {
     expect(await mapLimit([30, 10, 20], 2, async (ms) => (await sleep(ms), ms))).toEqual([30, 10, 20]);
+  });
+});
+
+describe('how a command enters a namespace', () => {
+  const dash = ['/usr/bin/dash', '/bin/dash'].some((p) => existsSync(p)) && ['/usr/bin/perl', '/bin/perl'].some((p) => existsSync(p));
+  const it_ = dash && ['x64', 'arm64', 'riscv64'].includes(process.arch) ? it : it.skip;
+  const nsenter = expect.stringMatching(/(^|\/)nsenter$/u);
+
+  it_("through the launcher's dash: ip -n while the mount table is short, nsenter from NSENTER_FROM_DASH lines on; other commands under nsenter", () => {
+    expect(inLocation('red', ['ip', '-j', '-batch', '-'], 100)).toEqual(['ip', '-n', 'red', '-j', '-batch', '-']);
+    expect(inLocation('red', ['ip', '-j', '-batch', '-'], NSENTER_FROM_DASH)).toEqual([nsenter, '--net=/run/netns/red', 'ip', '-j', '-batch', '-']);
+    expect(inLocation('red', ['sysctl', 'net.ipv4.ip_forward'], 100)).toEqual([nsenter, '--net=/run/netns/red', 'sysctl', 'net.ipv4.ip_forward']);
+    expect(inLocation('', ['ip', '-j', 'link', 'show'], 100)).toEqual(['ip', '-j', 'link', 'show']);
+  });
+
+  it_('where the launcher forks children itself (NSLAB_DASH=0), always nsenter: the launcher enters the namespace in the child', () => {
+    process.env.NSLAB_DASH = '0';
+    try {
+      expect(inLocation('red', ['ip', '-j', '-batch', '-'], 100)).toEqual([nsenter, '--net=/run/netns/red', 'ip', '-j', '-batch', '-']);
+    } finally {
+      delete process.env.NSLAB_DASH;
+    }
   });
 });
