@@ -209,13 +209,15 @@ sub requests {
 # group (dash and its child), and what was handed over but not begun goes to a new dash.
 # dash's children inherit the lab lock (all of them: a launcher that holds the lock runs only
 # the lock's children).
-my $SPAWN = 'P=$1
-while read -r id i o e n; do
+# (Its variables carry a prefix: a variable of the environment with the same name would be
+# changed for the children too.)
+my $SPAWN = 'nslab_p=$1
+while read -r nslab_id nslab_i nslab_o nslab_e nslab_n; do
   set --
-  while [ "$n" -gt 0 ]; do IFS= read -r a; set -- "$@" "$a"; n=$((n-1)); done
-  if [ "$i" = - ]; then i=/dev/null; else i=/proc/$P/fd/$i; fi
-  "$@" <"$i" >"/proc/$P/fd/$o" 2>"/proc/$P/fd/$e"
-  echo "$id $?"
+  while [ "$nslab_n" -gt 0 ]; do IFS= read -r nslab_a; set -- "$@" "$nslab_a"; nslab_n=$((nslab_n-1)); done
+  if [ "$nslab_i" = - ]; then nslab_i=/dev/null; else nslab_i=/proc/$nslab_p/fd/$nslab_i; fi
+  "$@" <"$nslab_i" >"/proc/$nslab_p/fd/$nslab_o" 2>"/proc/$nslab_p/fd/$nslab_e"
+  echo "$nslab_id $?"
 done';
 sub slotfiles {
   for my $base ('/dev/shm', '/run', '/tmp') {
