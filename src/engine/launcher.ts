@@ -17,12 +17,17 @@
  *   Started before nslab knows which lab it runs (see runner.ts spareLauncher), its start
  *   overlaps with loading the lab.
  * - One child at a time (launcherParallel): requests wait their turn in the launcher, in order,
- *   and the next starts as soon as one ends. Then the launcher and its children keep to one CPU,
- *   and after each fork the launcher waits for the child's exec before it goes on: a fork makes
- *   the launcher's pages copy-on-write, and every page written while they are shared is copied,
- *   with a TLB flush on each CPU the process ran on (interrupts to the other CPUs, costly on a
- *   virtual machine). Measured on 2 cores (chain-300, interleaved A/B): apply 0.76x the wall time
- *   and 0.67x the CPU of the launcher without both.
+ *   and the next starts as soon as one ends. Then the children are started by a dash the
+ *   launcher starts once (launcherUsesDash; the spawner in SCRIPT): dash starts each with vfork,
+ *   which copies nothing, where a fork of the launcher copies its page tables and every page
+ *   written before the exec. Measured on 2 cores (chain-300, interleaved A/B against
+ *   NSLAB_DASH=0): apply 0.64x the wall time and 0.66x the CPU, no-op plan 0.66x and 0.65x.
+ *   Where the launcher forks children itself, it and its children keep to one CPU, and after
+ *   each fork it waits for the child's exec before it goes on: a fork makes the launcher's pages
+ *   copy-on-write, and every page written while they are shared is copied, with a TLB flush on
+ *   each CPU the process ran on (interrupts to the other CPUs, costly on a virtual machine).
+ *   Measured on 2 cores (chain-300, interleaved A/B): apply 0.76x the wall time and 0.67x the CPU
+ *   of the launcher without both.
  * - Deadlines: nslab keeps the timers, each from its child's start (the launcher says when); at
  *   a deadline it asks the launcher to kill the child's process group.
  * - Dying with nslab: the launcher reads requests from its stdin; at EOF (nslab ended, however:
@@ -31,10 +36,11 @@
  * - Ctrl-C: the launcher runs in its own session and every child in its own process group, so
  *   the terminal's SIGINT reaches nslab only (which stops at a safe point).
  *
- * - Entering a namespace: `nsenter --net=FILE CMD…` is run as nsenter runs it (the child calls
- *   setns(2) on FILE, then execs CMD), without the nsenter process. (`ip -n NS` does more: it
- *   also unshares the mount namespace and mounts a new /sys, which costs more the longer the
- *   mount table; nslab's commands need neither.)
+ * - Entering a namespace: where the launcher forks a child itself, `nsenter --net=FILE CMD…` is
+ *   run as nsenter runs it (the child calls setns(2) on FILE, then execs CMD), without the
+ *   nsenter process. (`ip -n NS` does more: it also unshares the mount namespace and mounts a new
+ *   /sys, which costs more the longer the mount table; nslab's commands need neither.) dash runs
+ *   nsenter itself: see inLocation in runner.ts for when nslab asks for `ip -n` instead.
  *
  * Protocol (bytes; lengths in bytes):
  *   request  `S <id> <hold 0|1> <argc> <len>\n` + each argument followed by NUL, then stdin
@@ -327,6 +333,7 @@ sub spdead {
   if (!$s->{answered} && ($st >> 8) == 127) { $DASH = ''; unshift @queue, map { $_->{q} } @fed; return } # dash did not start
   if (my $f = shift @fed) {
     my $id = $f->{q}[0];
+    # (A request that ended just before the kill, unseen, leaves the next one here: it fails too.)
     if (defined $s->{killed} && $s->{killed} eq $id) { reply($id, 's', 9, '', '') } else { reply($id, 'e', 0, '', "nslab's spawner (dash) ended") }
   }
   unshift @queue, map { $_->{q} } @fed;

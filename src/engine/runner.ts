@@ -294,14 +294,15 @@ export function mountTableSize(): number {
 
 /**
  * `argv` run inside a location: as is for the host, else inside the named namespace.
- * Where the launcher runs every process and enters namespaces itself (see launcher.ts), that is
- * `nsenter --net=/run/netns/NS …`: one process, the command itself. Otherwise `ip -n NS` (and
+ * Where the launcher forks every process and enters namespaces itself (see launcher.ts), that is
+ * `nsenter --net=/run/netns/NS …`: one process, the command itself. Otherwise (without the
+ * launcher, or where its dash starts the processes and nsenter is a real exec) `ip -n NS` (and
  * `ip netns exec`) also unshare the mount namespace, which copies the mount table: one exec and
  * cheap with a short table, but every named namespace adds a line, and at a thousand lines
  * `nsenter --net=/run/netns/NS ip …` (two execs, only the network namespace entered: netlink and
  * /proc/sys/net need nothing else) costs less. So with `mounts` (the mount table's lines) at
- * NSENTER_FROM or more, ip runs under nsenter. Other commands (sysctl, nft, tc) always go through
- * nsenter when there is one.
+ * NSENTER_FROM (NSENTER_FROM_DASH through dash) or more, ip runs under nsenter. Other commands
+ * (sysctl, nft, tc) always go through nsenter when there is one.
  */
 export function inLocation(l: string, argv: readonly string[], mounts = 0): string[] {
   if (l === '') return [...argv];
