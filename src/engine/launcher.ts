@@ -215,8 +215,8 @@ sub requests {
 # group (dash and its child), and what was handed over but not begun goes to a new dash.
 # dash's children inherit the lab lock (all of them: a launcher that holds the lock runs only
 # the lock's children).
-# (Its variables carry a prefix: a variable of the environment with the same name would be
-# changed for the children too.)
+# (Its variables carry a prefix that nslab removes from the launcher's environment: an exported
+# variable of the same name would change for the children as dash sets it.)
 my $SPAWN = 'nslab_p=$1
 while read -r nslab_id nslab_i nslab_o nslab_e nslab_n; do
   set --
@@ -430,10 +430,12 @@ export const launcherEnters = (): boolean => PERL !== undefined && ['x64', 'arm6
 
 /**
  * The launcher's environment (its children's too): nslab's, without the variables that make perl
- * load code from elsewhere (PERL5LIB, PERL5OPT, PERLLIB, PERL5DB…): it runs as root.
+ * load code from elsewhere (PERL5LIB, PERL5OPT, PERLLIB, PERL5DB…): it runs as root. Also without
+ * `nslab_*` variables: those are the launcher's dash's own (an exported one would change for the
+ * children as dash sets it).
  */
 function launcherEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^PERL/u.test(k)));
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PERL|nslab_)/u.test(k)));
 }
 
 const SIGNALS = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));

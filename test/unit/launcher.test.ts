@@ -269,6 +269,22 @@ describe("the launcher's dash (one child at a time)", () => {
     }
   });
 
+  it_("gives the children nslab's environment, without PERL* and without dash's own nslab_* variables", async () => {
+    process.env.NSLABTEST_KEEP = 'kept';
+    process.env.nslab_a = 'outside';
+    process.env.PERL5OPT = '-w';
+    const l = new Launcher();
+    delete process.env.NSLABTEST_KEEP;
+    delete process.env.nslab_a;
+    delete process.env.PERL5OPT;
+    try {
+      const r = await l.run({ argv: ['sh', '-c', 'echo "$NSLABTEST_KEEP|${nslab_a-unset}|${PERL5OPT-unset}"', 'x', 'last'], ms: 5000 });
+      expect(r.stdout).toBe('kept|unset|unset\n');
+    } finally {
+      await l.close();
+    }
+  });
+
   it_('passes an argument with a newline as it is (that child is started by the launcher itself)', async () => {
     const r = await launcher.run({ argv: ['printf', '%s|', 'a\nb', ' c ', '', '$(id)'], ms: 5000 });
     expect(r).toMatchObject({ code: 0, stdout: 'a\nb| c ||$(id)|' });
