@@ -266,7 +266,7 @@ sub dashable {
   return defined which($argv->[0]);
 }
 sub spfeed {
-  my ($id, $hold, $argv, $input) = @{ $_[0] };
+  my ($id, undef, $argv, $input) = @{ $_[0] }; # hold: dash's children all hold what it holds
   my $slot = shift @slots;
   my ($fi, $fo, $fe) = @$slot;
   my $i = '-';

@@ -308,8 +308,9 @@ export function inLocation(l: string, argv: readonly string[], mounts = 0): stri
   if (l === '') return [...argv];
   const [cmd, ...rest] = argv;
   const launcher = launcherEnabled();
-  if (launcher && launcherEnters() && !launcherUsesDash()) return [NSENTER ?? 'nsenter', `--net=/run/netns/${l}`, ...argv];
-  if (cmd === 'ip' && (!NSENTER || mounts < (launcher && launcherUsesDash() ? NSENTER_FROM_DASH : NSENTER_FROM))) return ['ip', '-n', l, ...rest];
+  const dash = launcher && launcherUsesDash();
+  if (launcher && !dash && launcherEnters()) return [NSENTER ?? 'nsenter', `--net=/run/netns/${l}`, ...argv];
+  if (cmd === 'ip' && (!NSENTER || mounts < (dash ? NSENTER_FROM_DASH : NSENTER_FROM))) return ['ip', '-n', l, ...rest];
   return NSENTER ? [NSENTER, `--net=/run/netns/${l}`, ...argv] : ['ip', 'netns', 'exec', l, ...argv];
 }
 

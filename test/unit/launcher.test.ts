@@ -3,7 +3,7 @@
  * children killed when nslab is killed. Real processes; no kernel objects.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Launcher } from '../../src/engine/launcher.js';
@@ -234,7 +234,7 @@ describe('the launcher', () => {
     expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000)).toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8'));
     expect(alive(child)).toBe(true);
-    const ppid = Number(readFileSync(`/proc/${child}/stat`, 'utf8').replace(/^.*\) \S+ /su, '').split(' ')[0]);
+    const ppid = parentOf(child);
     expect(ppid).not.toBe(nslab.pid); // the launcher's child, not nslab's
     expect(await isLocked(dir, 'killed')).toBe(true);
     nslab.kill('SIGKILL');
@@ -324,6 +324,10 @@ describe("the launcher's dash (one child at a time)", () => {
     const l = new Launcher();
     const r = await l.run({ argv: ['cat'], input: 'x'.repeat(100_000), ms: 5000 });
     expect(r.stdout.length).toBe(100_000);
+    // The files are there, in /dev/shm, as the launcher's descriptors only.
+    const held = readdirSync(`/proc/${l.pid}/fd`).map((fd) => readlinkSync(`/proc/${l.pid}/fd/${fd}`)).filter((t) => t.startsWith('/dev/shm/nslab-launcher-'));
+    expect(held).toHaveLength(6);
+    expect(held.every((t) => t.endsWith(' (deleted)'))).toBe(true);
     expect(shmLeft()).toEqual([]);
     process.kill(l.pid!, 'SIGKILL');
     await sleep(50);
